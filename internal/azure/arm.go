@@ -1,0 +1,271 @@
+package azure
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+)
+
+// DefaultARMURL is Azure Resource Manager in the public cloud.
+const DefaultARMURL = "https://management.azure.com"
+
+// WebAPIVersion is the Microsoft.Web (App Service) api-version requests use.
+const WebAPIVersion = "2023-12-01"
+
+// App settings a Function App on a container reads to pull from a private registry.
+const (
+	SettingRegistryURL      = "DOCKER_REGISTRY_SERVER_URL"
+	SettingRegistryUsername = "DOCKER_REGISTRY_SERVER_USERNAME"
+	SettingRegistryPassword = "DOCKER_REGISTRY_SERVER_PASSWORD"
+)
+
+// FunctionApp names a Function App in Azure Resource Manager.
+type FunctionApp struct {
+	Subscription  string
+	ResourceGroup string
+	Name          string
+}
+
+func (a FunctionApp) String() string { return a.ResourceGroup + "/" + a.Name }
+
+func (a FunctionApp) check() error {
+	switch {
+	case a.Subscription == "":
+		return fmt.Errorf("function app %s: no subscription: set azure.subscriptionId", a)
+	case a.ResourceGroup == "":
+		return fmt.Errorf("function app %s: no resource group: set azure.resourceGroup", a)
+	case a.Name == "":
+		return fmt.Errorf("function app: no name: set the app's name in onepipe.yaml")
+	}
+	return nil
+}
+
+// ARM is an Azure Resource Manager client for Function Apps (Microsoft.Web/sites).
+type ARM struct {
+	// BaseURL is the ARM endpoint (DefaultARMURL if empty).
+	BaseURL string
+	// Tokens gives ScopeARM tokens, typically a *Credential.
+	Tokens TokenSource
+	// HTTP is the client requests go through (http.DefaultClient if nil).
+	HTTP *http.Client
+	// APIVersion overrides WebAPIVersion.
+	APIVersion string
+}
+
+// RegistryCreds is how a Function App pulls its image: a user and password
+// stored in its app settings, or its managed identity.
+type RegistryCreds struct {
+	// Server is the registry URL, e.g. https://acme.azurecr.io.
+	Server   string
+	Username string
+	Password Secret
+	// ManagedIdentity pulls with the app's managed identity (no password).
+	ManagedIdentity bool
+	// IdentityClientID selects a user-assigned identity.
+	IdentityClientID string
+}
+
+// Site is what onepipe reads of a Function App.
+type Site struct {
+	Kind  string
+	State string
+	// DefaultHostName is the app's host, e.g. shop.azurewebsites.net.
+	DefaultHostName string
+	// SCMHostName is the Kudu host, e.g. shop.scm.azurewebsites.net.
+	SCMHostName string
+}
+
+// SetContainerImage points the app at image (registry/name:tag), the way the
+// AzureFunctionAppContainer@1 task does: linuxFxVersion = DOCKER|image. With
+// reg it first stores the registry settings (or turns on pulling with the
+// managed identity). The app picks the image up on its next start; call
+// Restart to make that now.
+func (c *ARM) SetContainerImage(ctx context.Context, app FunctionApp, image string, reg *RegistryCreds) error {
+	if err := app.check(); err != nil {
+		return err
+	}
+	if image == "" || strings.ContainsAny(image, " |\t\n") {
+		return fmt.Errorf("set image of %s: image %q: use a reference like acme.azurecr.io/shop:1a2b3c4d", app, image)
+	}
+	props := map[string]any{"linuxFxVersion": "DOCKER|" + image}
+	if reg != nil && reg.ManagedIdentity {
+		props["acrUseManagedIdentityCreds"] = true
+		if reg.IdentityClientID != "" {
+			props["acrUserManagedIdentityID"] = reg.IdentityClientID
+		}
+	} else if reg != nil && reg.Server != "" {
+		settings := map[string]string{SettingRegistryURL: registryURL(reg.Server)}
+		var secrets []string
+		if reg.Username != "" {
+			pw, err := reveal(ctx, "registry password for "+reg.Username, reg.Password)
+			if err != nil {
+				return fmt.Errorf("set image of %s: %w", app, err)
+			}
+			settings[SettingRegistryUsername] = reg.Username
+			settings[SettingRegistryPassword] = pw
+			secrets = append(secrets, pw)
+		}
+		if err := c.MergeAppSettings(ctx, app, settings, secrets...); err != nil {
+			return fmt.Errorf("set image of %s: %w", app, err)
+		}
+	}
+	body, _ := json.Marshal(map[string]any{"properties": props})
+	if _, err := c.do(ctx, http.MethodPatch, app, "/config/web", nil, body); err != nil {
+		return fmt.Errorf("set image of %s to %s: %w", app, image, err)
+	}
+	return nil
+}
+
+// MergeAppSettings sets the given app settings and keeps the others: it lists
+// them (POST config/appsettings/list) and writes them back (PUT
+// config/appsettings), since ARM replaces the whole set. Values of secrets
+// and of every existing setting are kept out of errors.
+func (c *ARM) MergeAppSettings(ctx context.Context, app FunctionApp, set map[string]string, secrets ...string) error {
+	resp, err := c.do(ctx, http.MethodPost, app, "/config/appsettings/list", nil, nil, secrets...)
+	if err != nil {
+		return fmt.Errorf("list app settings: %w", err)
+	}
+	var cur struct {
+		Properties map[string]string `json:"properties"`
+	}
+	if err := decode(serviceARM, resp, &cur); err != nil {
+		return err
+	}
+	if cur.Properties == nil {
+		cur.Properties = map[string]string{}
+	}
+	for _, v := range cur.Properties {
+		if len(v) >= 8 { // short values (true, python) are settings, not secrets
+			secrets = append(secrets, v)
+		}
+	}
+	for k, v := range set {
+		cur.Properties[k] = v
+	}
+	body, _ := json.Marshal(map[string]any{"properties": cur.Properties})
+	if _, err := c.do(ctx, http.MethodPut, app, "/config/appsettings", nil, body, secrets...); err != nil {
+		names := make([]string, 0, len(set))
+		for k := range set {
+			names = append(names, k)
+		}
+		sort.Strings(names)
+		return fmt.Errorf("update app settings %s: %w", strings.Join(names, ", "), err)
+	}
+	return nil
+}
+
+// Restart restarts the app and waits until ARM reports it restarted.
+func (c *ARM) Restart(ctx context.Context, app FunctionApp) error {
+	if err := app.check(); err != nil {
+		return err
+	}
+	if _, err := c.do(ctx, http.MethodPost, app, "/restart", url.Values{"synchronous": {"true"}}, nil); err != nil {
+		return fmt.Errorf("restart %s: %w", app, err)
+	}
+	return nil
+}
+
+// Site reads the app's kind, state and host names.
+func (c *ARM) Site(ctx context.Context, app FunctionApp) (Site, error) {
+	if err := app.check(); err != nil {
+		return Site{}, err
+	}
+	resp, err := c.do(ctx, http.MethodGet, app, "", nil, nil)
+	if err != nil {
+		return Site{}, fmt.Errorf("read %s: %w", app, err)
+	}
+	var out struct {
+		Kind       string `json:"kind"`
+		Properties struct {
+			State             string `json:"state"`
+			DefaultHostName   string `json:"defaultHostName"`
+			HostNameSslStates []struct {
+				Name     string `json:"name"`
+				HostType string `json:"hostType"`
+			} `json:"hostNameSslStates"`
+		} `json:"properties"`
+	}
+	if err := decode(serviceARM, resp, &out); err != nil {
+		return Site{}, err
+	}
+	s := Site{Kind: out.Kind, State: out.Properties.State, DefaultHostName: out.Properties.DefaultHostName}
+	for _, h := range out.Properties.HostNameSslStates {
+		if strings.EqualFold(h.HostType, "Repository") {
+			s.SCMHostName = h.Name
+		}
+	}
+	if s.SCMHostName == "" && strings.HasSuffix(s.DefaultHostName, ".azurewebsites.net") {
+		s.SCMHostName = strings.TrimSuffix(s.DefaultHostName, ".azurewebsites.net") + ".scm.azurewebsites.net"
+	}
+	return s, nil
+}
+
+// PythonVersion reads the app's Python version from its linuxFxVersion
+// (PYTHON|3.11 → 3.11). It is empty for an app that is not a Python app.
+func (c *ARM) PythonVersion(ctx context.Context, app FunctionApp) (string, error) {
+	if err := app.check(); err != nil {
+		return "", err
+	}
+	resp, err := c.do(ctx, http.MethodGet, app, "/config/web", nil, nil)
+	if err != nil {
+		return "", fmt.Errorf("read configuration of %s: %w", app, err)
+	}
+	var out struct {
+		Properties struct {
+			LinuxFxVersion string `json:"linuxFxVersion"`
+		} `json:"properties"`
+	}
+	if err := decode(serviceARM, resp, &out); err != nil {
+		return "", err
+	}
+	stack, version, ok := strings.Cut(out.Properties.LinuxFxVersion, "|")
+	if !ok || !strings.EqualFold(stack, "python") {
+		return "", nil
+	}
+	return version, nil
+}
+
+// do sends one request to the app's resource (sub is the path below it).
+func (c *ARM) do(ctx context.Context, method string, app FunctionApp, sub string, q url.Values, body []byte, secrets ...string) (*response, error) {
+	if c.Tokens == nil {
+		return nil, fmt.Errorf("%s: no credentials: set azure.clientId and azure.clientSecret or azure.federatedToken", serviceARM)
+	}
+	token, err := c.Tokens.Token(ctx, ScopeARM)
+	if err != nil {
+		return nil, err
+	}
+	base := strings.TrimSuffix(c.BaseURL, "/")
+	if base == "" {
+		base = DefaultARMURL
+	}
+	if q == nil {
+		q = url.Values{}
+	}
+	v := c.APIVersion
+	if v == "" {
+		v = WebAPIVersion
+	}
+	q.Set("api-version", v)
+	u := fmt.Sprintf("%s/subscriptions/%s/resourceGroups/%s/providers/Microsoft.Web/sites/%s%s?%s", base,
+		url.PathEscape(app.Subscription), url.PathEscape(app.ResourceGroup), url.PathEscape(app.Name), sub, q.Encode())
+	ct := ""
+	if body != nil {
+		ct = "application/json"
+	}
+	return send(ctx, c.HTTP, call{
+		service: serviceARM, method: method, url: u, header: bearer(token), body: body,
+		contentType: ct, secrets: append(secrets, token),
+	})
+}
+
+// registryURL adds https:// to a bare registry host.
+func registryURL(server string) string {
+	if strings.Contains(server, "://") {
+		return server
+	}
+	return "https://" + server
+}

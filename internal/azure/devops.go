@@ -1,0 +1,314 @@
+package azure
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// DefaultDevOpsURL is Azure DevOps Services.
+const DefaultDevOpsURL = "https://dev.azure.com"
+
+// DevOpsAPIVersion is the Azure DevOps REST api-version requests use.
+const DevOpsAPIVersion = "7.1"
+
+// PATWarnBefore is how long before a PAT's expiry onepipe starts warning.
+const PATWarnBefore = 14 * 24 * time.Hour
+
+// DevOps is an Azure DevOps Pipelines client for one project.
+type DevOps struct {
+	// BaseURL is the service (DefaultDevOpsURL if empty).
+	BaseURL      string
+	Organization string
+	Project      string
+	// PAT is a personal access token, sent as HTTP Basic with an empty user.
+	PAT Secret
+	// Token gives OAuth bearer tokens (a StaticToken of $SYSTEM_ACCESSTOKEN,
+	// or a *Credential with ScopeDevOps); used when PAT is nil.
+	Token TokenSource
+	// PATExpires is the PAT's expiry date when the user declared it; Azure
+	// DevOps itself does not tell a PAT's holder when it expires.
+	PATExpires time.Time
+	// Warn receives warnings (nil drops them).
+	Warn func(string)
+	// HTTP is the client requests go through (http.DefaultClient if nil).
+	HTTP *http.Client
+	// PollInterval is the wait between two reads of a run (default 10s).
+	PollInterval time.Duration
+	// Now is the clock (time.Now if nil).
+	Now func() time.Time
+}
+
+// Pipeline is a pipeline definition.
+type Pipeline struct {
+	ID     int    `json:"id"`
+	Name   string `json:"name"`
+	Folder string `json:"folder"`
+}
+
+// Run is one run of a pipeline.
+type Run struct {
+	ID         int
+	Name       string
+	PipelineID int
+	// State is inProgress, canceling, completed or unknown.
+	State string
+	// Result is succeeded, failed, canceled or unknown once State is completed.
+	Result string
+	// WebURL is the run's page.
+	WebURL string
+}
+
+// ErrRunFailed is wrapped by WaitRun errors for a run that finished without succeeding.
+var ErrRunFailed = errors.New("pipeline run did not succeed")
+
+// FindPipeline finds a pipeline by name; "\folder\name" (or "folder/name")
+// picks one of several pipelines of the same name in different folders.
+func (d *DevOps) FindPipeline(ctx context.Context, name string) (Pipeline, error) {
+	folder, base := splitPipelineName(name)
+	var matches, all []Pipeline
+	token := ""
+	for page := 0; page < 50; page++ {
+		q := url.Values{}
+		if token != "" {
+			q.Set("continuationToken", token)
+		}
+		resp, err := d.do(ctx, http.MethodGet, "/pipelines", q, nil)
+		if err != nil {
+			return Pipeline{}, fmt.Errorf("find pipeline %q: %w", name, err)
+		}
+		var list struct {
+			Value []Pipeline `json:"value"`
+		}
+		if err := decode(serviceDevOps, resp, &list); err != nil {
+			return Pipeline{}, err
+		}
+		for _, p := range list.Value {
+			all = append(all, p)
+			if strings.EqualFold(p.Name, base) && (folder == "" || strings.EqualFold(p.Folder, folder)) {
+				matches = append(matches, p)
+			}
+		}
+		if token = resp.header.Get("X-MS-ContinuationToken"); token == "" {
+			break
+		}
+	}
+	switch len(matches) {
+	case 1:
+		return matches[0], nil
+	case 0:
+		names := make([]string, 0, len(all))
+		for _, p := range all {
+			names = append(names, p.Name)
+		}
+		return Pipeline{}, fmt.Errorf("%s: pipeline %q not found in %s/%s (it has %d: %s): check azure.devops.pipeline",
+			serviceDevOps, name, d.Organization, d.Project, len(all), listMax(names, 8))
+	}
+	folders := make([]string, 0, len(matches))
+	for _, p := range matches {
+		folders = append(folders, p.Folder+`\`+p.Name)
+	}
+	return Pipeline{}, fmt.Errorf("%s: %d pipelines are named %q (%s): name the folder too, e.g. %q",
+		serviceDevOps, len(matches), name, strings.Join(folders, ", "), folders[0])
+}
+
+// RunPipeline queues a run of the pipeline on branch (refs/heads/ is added
+// to a bare branch name) with template parameters. It is sent once.
+func (d *DevOps) RunPipeline(ctx context.Context, pipelineID int, branch string, params map[string]string) (Run, error) {
+	d.warnPAT()
+	ref := branch
+	if ref != "" && !strings.HasPrefix(ref, "refs/") {
+		ref = "refs/heads/" + ref
+	}
+	body := map[string]any{}
+	if ref != "" {
+		body["resources"] = map[string]any{"repositories": map[string]any{"self": map[string]string{"refName": ref}}}
+	}
+	if len(params) > 0 {
+		body["templateParameters"] = params
+	}
+	data, _ := json.Marshal(body)
+	resp, err := d.do(ctx, http.MethodPost, "/pipelines/"+strconv.Itoa(pipelineID)+"/runs", nil, data)
+	if err != nil {
+		return Run{}, fmt.Errorf("run pipeline %d on %s: %w", pipelineID, ref, err)
+	}
+	return decodeRun(resp)
+}
+
+// GetRun reads a run.
+func (d *DevOps) GetRun(ctx context.Context, pipelineID, runID int) (Run, error) {
+	resp, err := d.do(ctx, http.MethodGet, fmt.Sprintf("/pipelines/%d/runs/%d", pipelineID, runID), nil, nil)
+	if err != nil {
+		return Run{}, fmt.Errorf("read run %d of pipeline %d: %w", runID, pipelineID, err)
+	}
+	return decodeRun(resp)
+}
+
+// WaitRun polls the run until it completes or timeout passes, and mirrors
+// its result: an error wrapping ErrRunFailed unless it succeeded.
+func (d *DevOps) WaitRun(ctx context.Context, pipelineID, runID int, timeout time.Duration) (Run, error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	interval := d.PollInterval
+	if interval <= 0 {
+		interval = 10 * time.Second
+	}
+	var run Run
+	for {
+		r, err := d.GetRun(ctx, pipelineID, runID)
+		if err != nil && ctx.Err() == nil {
+			return run, err
+		}
+		if err == nil {
+			run = r
+			if run.State == "completed" {
+				if run.Result == "succeeded" {
+					return run, nil
+				}
+				return run, fmt.Errorf("%s: run %s of pipeline %d: %w: %s (%s)", serviceDevOps, run.Name, pipelineID, ErrRunFailed, run.Result, run.WebURL)
+			}
+		}
+		if err != nil || sleep(ctx, interval) != nil {
+			return run, fmt.Errorf("%s: run %d of pipeline %d still %s after %s: raise azure.devops.timeout or follow it at %s",
+				serviceDevOps, runID, pipelineID, orUnknown(run.State), timeout, orUnknown(run.WebURL))
+		}
+	}
+}
+
+// PATWarning says when the declared PAT expiry is near or past ("" otherwise).
+func (d *DevOps) PATWarning() string {
+	if d.PAT == nil || d.PATExpires.IsZero() {
+		return ""
+	}
+	left := d.PATExpires.Sub(d.now())
+	day := d.PATExpires.Format(time.DateOnly)
+	switch {
+	case left <= 0:
+		return fmt.Sprintf("azure devops: the PAT expired on %s: create a new one and update the secret", day)
+	case left <= PATWarnBefore:
+		return fmt.Sprintf("azure devops: the PAT expires on %s (in %d days): renew it and update azure.devops.patExpires", day, int(left.Hours()/24)+1)
+	}
+	return ""
+}
+
+func (d *DevOps) now() time.Time {
+	if d.Now != nil {
+		return d.Now()
+	}
+	return time.Now()
+}
+
+func (d *DevOps) warnPAT() {
+	if w := d.PATWarning(); w != "" && d.Warn != nil {
+		d.Warn(w)
+	}
+}
+
+// do sends one request below {org}/{project}/_apis.
+func (d *DevOps) do(ctx context.Context, method, path string, q url.Values, body []byte) (*response, error) {
+	if d.Organization == "" || d.Project == "" {
+		return nil, fmt.Errorf("%s: set azure.devops.organization and azure.devops.project", serviceDevOps)
+	}
+	h := http.Header{"X-Tfs-Fedauthredirect": {"Suppress"}} // 401 instead of a 203 sign-in page
+	var secrets []string
+	switch {
+	case d.PAT != nil:
+		pat, err := reveal(ctx, "azure devops PAT", d.PAT)
+		if err != nil {
+			return nil, err
+		}
+		enc := base64.StdEncoding.EncodeToString([]byte(":" + pat))
+		h.Set("Authorization", "Basic "+enc)
+		secrets = []string{pat, enc}
+	case d.Token != nil:
+		tok, err := d.Token.Token(ctx, ScopeDevOps)
+		if err != nil {
+			return nil, err
+		}
+		h.Set("Authorization", "Bearer "+tok)
+		secrets = []string{tok}
+	default:
+		return nil, fmt.Errorf("%s: no credentials: set azure.devops.pat or azure.devops.token", serviceDevOps)
+	}
+	base := strings.TrimSuffix(d.BaseURL, "/")
+	if base == "" {
+		base = DefaultDevOpsURL
+	}
+	if q == nil {
+		q = url.Values{}
+	}
+	q.Set("api-version", DevOpsAPIVersion)
+	u := base + "/" + url.PathEscape(d.Organization) + "/" + url.PathEscape(d.Project) + "/_apis" + path + "?" + q.Encode()
+	ct := ""
+	if body != nil {
+		ct = "application/json"
+	}
+	resp, err := send(ctx, d.HTTP, call{service: serviceDevOps, method: method, url: u, header: h, body: body,
+		contentType: ct, secrets: secrets, ok: []int{http.StatusOK}})
+	var apiErr *APIError
+	if errors.As(err, &apiErr) && (apiErr.Status == http.StatusUnauthorized || apiErr.Status == http.StatusNonAuthoritativeInfo) {
+		hint := "the credentials were refused: check that the token is valid and has the Build (Read & execute) scope"
+		if w := d.PATWarning(); w != "" && d.PATExpires.Before(d.now()) {
+			hint = w
+		}
+		return nil, fmt.Errorf("%w (%s)", err, hint)
+	}
+	return resp, err
+}
+
+func decodeRun(resp *response) (Run, error) {
+	var out struct {
+		ID       int    `json:"id"`
+		Name     string `json:"name"`
+		State    string `json:"state"`
+		Result   string `json:"result"`
+		Pipeline struct {
+			ID int `json:"id"`
+		} `json:"pipeline"`
+		Links struct {
+			Web struct {
+				Href string `json:"href"`
+			} `json:"web"`
+		} `json:"_links"`
+	}
+	if err := decode(serviceDevOps, resp, &out); err != nil {
+		return Run{}, err
+	}
+	return Run{ID: out.ID, Name: out.Name, PipelineID: out.Pipeline.ID, State: out.State, Result: out.Result, WebURL: out.Links.Web.Href}, nil
+}
+
+// splitPipelineName splits "\folder\name" or "folder/name" into the API's
+// folder form (\folder) and the name.
+func splitPipelineName(s string) (folder, name string) {
+	s = strings.ReplaceAll(s, "/", `\`)
+	i := strings.LastIndex(s, `\`)
+	if i < 0 {
+		return "", s
+	}
+	folder, name = strings.TrimSuffix(s[:i], `\`), s[i+1:]
+	if !strings.HasPrefix(folder, `\`) {
+		folder = `\` + folder
+	}
+	return folder, name
+}
+
+func listMax(items []string, n int) string {
+	if len(items) <= n {
+		return strings.Join(items, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(items[:n], ", "), len(items)-n)
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "unknown"
+	}
+	return s
+}

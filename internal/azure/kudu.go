@@ -1,0 +1,171 @@
+package azure
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Kudu deployment statuses (the status field of a deployment).
+const (
+	DeployPending   = 0
+	DeployBuilding  = 1
+	DeployDeploying = 2
+	DeployFailed    = 3
+	DeploySuccess   = 4
+)
+
+// Kudu is the deployment service of one app: its scm site.
+type Kudu struct {
+	// BaseURL is the scm site, e.g. https://shop.scm.azurewebsites.net (see Site.SCMHostName).
+	BaseURL string
+	// Tokens gives bearer tokens; the scm site accepts ScopeARM tokens.
+	Tokens TokenSource
+	// HTTP is the client requests go through (http.DefaultClient if nil).
+	HTTP *http.Client
+	// PollInterval is the wait between two status reads (default 2s).
+	PollInterval time.Duration
+	// Timeout bounds the whole deployment (default 10m).
+	Timeout time.Duration
+}
+
+// NewKudu returns the Kudu client of the scm host (as Site.SCMHostName gives it).
+func NewKudu(scmHost string, tokens TokenSource) *Kudu {
+	return &Kudu{BaseURL: "https://" + scmHost, Tokens: tokens}
+}
+
+// Deployment is Kudu's view of one deployment.
+type Deployment struct {
+	ID         string `json:"id"`
+	Status     int    `json:"status"`
+	StatusText string `json:"status_text"`
+	Complete   bool   `json:"complete"`
+	Message    string `json:"message"`
+	LogURL     string `json:"log_url"`
+}
+
+// ErrDeployFailed is wrapped by ZipDeploy errors when Kudu reports the deployment failed.
+var ErrDeployFailed = errors.New("deployment failed")
+
+// ZipDeploy uploads the zip package (POST /api/zipdeploy?isAsync=true) and
+// polls the deployment status URL Kudu answers with until the deployment
+// succeeds, fails, or Timeout passes. The upload is never retried: a 409
+// means another deployment is running.
+func (k *Kudu) ZipDeploy(ctx context.Context, zip io.Reader) (Deployment, error) {
+	base, err := url.Parse(strings.TrimSuffix(k.BaseURL, "/"))
+	if err != nil || base.Host == "" {
+		return Deployment{}, fmt.Errorf("zip deploy: scm URL %q: use https://<app>.scm.azurewebsites.net", k.BaseURL)
+	}
+	data, err := io.ReadAll(zip)
+	if err != nil {
+		return Deployment{}, fmt.Errorf("zip deploy to %s: read package: %w", base.Host, err)
+	}
+	timeout := k.Timeout
+	if timeout <= 0 {
+		timeout = 10 * time.Minute
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	token, err := k.token(ctx)
+	if err != nil {
+		return Deployment{}, err
+	}
+	resp, err := send(ctx, k.HTTP, call{
+		service: serviceKudu, method: http.MethodPost, url: base.String() + "/api/zipdeploy?isAsync=true",
+		header: bearer(token), body: data, contentType: "application/octet-stream", secrets: []string{token},
+		ok: []int{http.StatusOK, http.StatusAccepted},
+	})
+	if err != nil {
+		return Deployment{}, fmt.Errorf("zip deploy to %s: %w", base.Host, err)
+	}
+	if resp.status == http.StatusOK {
+		return Deployment{Status: DeploySuccess, Complete: true}, nil
+	}
+	loc, err := base.Parse(resp.header.Get("Location"))
+	if err != nil || resp.header.Get("Location") == "" {
+		return Deployment{}, fmt.Errorf("zip deploy to %s: Kudu accepted the package but sent no status URL (Location)", base.Host)
+	}
+	if !strings.EqualFold(loc.Host, base.Host) {
+		return Deployment{}, fmt.Errorf("zip deploy to %s: status URL is on another host (%s): not sending the token there", base.Host, loc.Host)
+	}
+	return k.wait(ctx, base.Host, loc.String(), timeout)
+}
+
+// wait polls the deployment status URL.
+func (k *Kudu) wait(ctx context.Context, host, statusURL string, timeout time.Duration) (Deployment, error) {
+	interval := k.PollInterval
+	if interval <= 0 {
+		interval = 2 * time.Second
+	}
+	var d Deployment
+	for {
+		token, err := k.token(ctx)
+		if err != nil {
+			return d, err
+		}
+		resp, err := send(ctx, k.HTTP, call{
+			service: serviceKudu, method: http.MethodGet, url: statusURL, header: bearer(token),
+			secrets: []string{token}, ok: []int{http.StatusOK, http.StatusAccepted},
+		})
+		if err != nil {
+			if ctx.Err() != nil {
+				return d, deployTimeout(host, d, timeout)
+			}
+			return d, fmt.Errorf("zip deploy to %s: read status: %w", host, err)
+		}
+		if len(strings.TrimSpace(string(resp.body))) > 0 {
+			if err := decode(serviceKudu, resp, &d); err != nil {
+				return d, err
+			}
+		}
+		switch {
+		case d.Status == DeploySuccess:
+			return d, nil
+		case d.Status == DeployFailed || d.Complete:
+			msg := d.StatusText
+			if msg == "" {
+				msg = d.Message
+			}
+			err := fmt.Errorf("zip deploy to %s: %w: %s", host, ErrDeployFailed, oneLine(msg, 300))
+			if d.LogURL != "" {
+				err = fmt.Errorf("%w (log: %s)", err, cleanURL(d.LogURL))
+			}
+			return d, err
+		}
+		if sleep(ctx, interval) != nil {
+			return d, deployTimeout(host, d, timeout)
+		}
+	}
+}
+
+func deployTimeout(host string, d Deployment, timeout time.Duration) error {
+	return fmt.Errorf("zip deploy to %s: not finished after %s (status %s): raise azure.functionZip.timeout or look at the app's Deployment Center", host, timeout, deployStatusName(d.Status))
+}
+
+func deployStatusName(s int) string {
+	switch s {
+	case DeployPending:
+		return "pending"
+	case DeployBuilding:
+		return "building"
+	case DeployDeploying:
+		return "deploying"
+	case DeployFailed:
+		return "failed"
+	case DeploySuccess:
+		return "success"
+	}
+	return fmt.Sprint(s)
+}
+
+func (k *Kudu) token(ctx context.Context) (string, error) {
+	if k.Tokens == nil {
+		return "", fmt.Errorf("%s: no credentials: set azure.clientId and azure.clientSecret or azure.federatedToken", serviceKudu)
+	}
+	return k.Tokens.Token(ctx, ScopeARM)
+}

@@ -1,0 +1,147 @@
+// Package cictx finds out where a run happens (GitLab CI, Azure DevOps, GitHub
+// Actions, or a developer's checkout) and what it builds: ref, commit, tag,
+// branch, pipeline id and project URL.
+//
+// CI variables win over the checkout: CI jobs often run on a detached HEAD
+// where git alone cannot tell the branch. Outside a CI the local checkout is
+// read with the git CLI (os/exec): no extra dependency, and the same answer
+// the user's own git gives (worktrees, packed refs and all).
+package cictx
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// Provider names where the run happens.
+type Provider string
+
+// The providers onepipe knows.
+const (
+	GitLab Provider = "gitlab"
+	Azure  Provider = "azure"
+	GitHub Provider = "github"
+	Local  Provider = "local"
+)
+
+// Context is what the run builds and where.
+type Context struct {
+	Provider Provider
+	// Ref is the full ref: refs/heads/main, refs/tags/v1.2.3, refs/pull/7/merge.
+	Ref        string
+	Branch     string
+	Tag        string
+	SHA        string
+	ShortSHA   string
+	PipelineID string
+	// ProjectURL is the project's web address in the CI (the OCI source label).
+	ProjectURL string
+	// CommitTime is zero when unknown.
+	CommitTime time.Time
+	// Registry, RegistryImage and RegistryUser are the CI's own registry
+	// (GitLab's CI_REGISTRY*); RegistryPasswordEnv names the variable that
+	// holds its password, never the password.
+	Registry, RegistryImage, RegistryUser string
+	RegistryPasswordEnv                   string
+}
+
+// Overrides come from command-line flags and beat everything detected.
+type Overrides struct{ Ref, SHA, Branch, Tag string }
+
+// ShortLen is the length of the short SHA used as the image tag on branches.
+const ShortLen = 8
+
+// Detect reads the CI's variables through getenv, or the git checkout at dir
+// when no CI is detected. A failure to read git is returned with a Context
+// that is still usable (Provider local, no SHA).
+func Detect(getenv func(string) string, dir string) (Context, error) {
+	switch {
+	case getenv("GITLAB_CI") == "true":
+		return fromGitLab(getenv), nil
+	case strings.EqualFold(getenv("TF_BUILD"), "true"):
+		return fromAzure(getenv), nil
+	case getenv("GITHUB_ACTIONS") == "true":
+		return fromGitHub(getenv), nil
+	}
+	return fromGit(dir)
+}
+
+var hexSHA = regexp.MustCompile(`^[0-9a-f]{7,64}$`)
+
+// With applies flag overrides and validates them.
+func (c Context) With(o Overrides) (Context, error) {
+	if o.SHA != "" {
+		sha := strings.ToLower(o.SHA)
+		if !hexSHA.MatchString(sha) {
+			return c, fmt.Errorf("--sha %q is not a commit SHA: give 7 to 40 hex digits", o.SHA)
+		}
+		c.SHA = sha
+	}
+	if o.Ref != "" {
+		if !strings.HasPrefix(o.Ref, "refs/") {
+			return c, fmt.Errorf("--ref %q is not a full ref: use refs/heads/BRANCH or refs/tags/TAG", o.Ref)
+		}
+		c.Ref = o.Ref
+		c.Branch, c.Tag = ParseRef(o.Ref)
+	}
+	if o.Branch != "" {
+		c.Branch, c.Tag, c.Ref = o.Branch, "", "refs/heads/"+o.Branch
+	}
+	if o.Tag != "" {
+		c.Tag, c.Branch, c.Ref = o.Tag, "", "refs/tags/"+o.Tag
+	}
+	c.ShortSHA = short(c.SHA)
+	return c, nil
+}
+
+// ParseRef splits a full ref into a branch or a tag name (refs/heads/x →
+// branch x; refs/tags/v1 → tag v1; anything else → neither).
+func ParseRef(ref string) (branch, tag string) {
+	switch {
+	case strings.HasPrefix(ref, "refs/heads/"):
+		return strings.TrimPrefix(ref, "refs/heads/"), ""
+	case strings.HasPrefix(ref, "refs/tags/"):
+		return "", strings.TrimPrefix(ref, "refs/tags/")
+	}
+	return "", ""
+}
+
+// Describe is one line for people, e.g. "gitlab pipeline 123 on tag v1.2.3 (abcdef12)".
+func (c Context) Describe() string {
+	var b strings.Builder
+	b.WriteString(string(c.Provider))
+	if c.PipelineID != "" {
+		b.WriteString(" pipeline " + c.PipelineID)
+	}
+	switch {
+	case c.Tag != "":
+		b.WriteString(" on tag " + c.Tag)
+	case c.Branch != "":
+		b.WriteString(" on branch " + c.Branch)
+	case c.Ref != "":
+		b.WriteString(" on " + c.Ref)
+	}
+	if c.ShortSHA != "" {
+		b.WriteString(" (" + c.ShortSHA + ")")
+	} else {
+		b.WriteString(" (revision unknown)")
+	}
+	return b.String()
+}
+
+func short(sha string) string {
+	if len(sha) > ShortLen {
+		return sha[:ShortLen]
+	}
+	return sha
+}
+
+func parseTime(s string) time.Time {
+	t, err := time.Parse(time.RFC3339, strings.TrimSpace(s))
+	if err != nil {
+		return time.Time{}
+	}
+	return t.UTC()
+}

@@ -1,0 +1,95 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os/exec"
+	"strings"
+	"time"
+
+	"dagger.io/dagger"
+)
+
+// Connector opens a session with a Dagger engine; progress goes to log.
+type Connector func(ctx context.Context, env *Env, log io.Writer) (*dagger.Client, error)
+
+// ErrNoEngine means no Dagger engine can be reached from this machine.
+var ErrNoEngine = errors.New("no Dagger engine reachable: start Docker (the dagger CLI runs its engine there), " +
+	"or point _EXPERIMENTAL_DAGGER_RUNNER_HOST at a running engine (e.g. unix:///run/dagger/engine.sock) " +
+	"and _EXPERIMENTAL_DAGGER_CLI_BIN at its dagger CLI, or run onepipe under `dagger run`")
+
+// connectEngine checks that an engine can be reached before dialling it, so a
+// machine without one gets ErrNoEngine at once instead of a CLI download that
+// hangs offline.
+func connectEngine(ctx context.Context, env *Env, log io.Writer) (*dagger.Client, error) {
+	if err := preflight(env); err != nil {
+		return nil, &exitError{code: ExitNoEngine, err: err}
+	}
+	var opts []dagger.ClientOpt
+	if log != nil {
+		opts = append(opts, dagger.WithLogOutput(log))
+	}
+	if _, ok := env.LookupEnv("_EXPERIMENTAL_DAGGER_CLI_BIN"); !ok {
+		if bin, err := exec.LookPath("dagger"); err == nil {
+			opts = append(opts, dagger.WithEnvironmentVariable("_EXPERIMENTAL_DAGGER_CLI_BIN", bin))
+		}
+	}
+	c, err := dagger.Connect(ctx, opts...)
+	if err != nil {
+		return nil, &exitError{code: ExitNoEngine, err: fmt.Errorf("%w (%s)", ErrNoEngine, firstLine(err.Error()))}
+	}
+	return c, nil
+}
+
+// preflight says whether any engine route exists: a session opened by
+// `dagger run`, a runner host that answers, or a dagger CLI to start one.
+func preflight(env *Env) error {
+	if _, ok := env.LookupEnv("DAGGER_SESSION_PORT"); ok {
+		return nil
+	}
+	if host, ok := env.LookupEnv("_EXPERIMENTAL_DAGGER_RUNNER_HOST"); ok && host != "" {
+		if err := dialRunner(host); err != nil {
+			return fmt.Errorf("Dagger engine at _EXPERIMENTAL_DAGGER_RUNNER_HOST=%s does not answer (%v): start it or fix the address", host, err)
+		}
+		if _, ok := env.LookupEnv("_EXPERIMENTAL_DAGGER_CLI_BIN"); !ok {
+			if _, err := exec.LookPath("dagger"); err != nil {
+				return errors.New("_EXPERIMENTAL_DAGGER_RUNNER_HOST is set but no dagger CLI was found: install dagger or set _EXPERIMENTAL_DAGGER_CLI_BIN")
+			}
+		}
+		return nil
+	}
+	if _, ok := env.LookupEnv("_EXPERIMENTAL_DAGGER_CLI_BIN"); ok {
+		return nil
+	}
+	if _, err := exec.LookPath("dagger"); err == nil {
+		return nil
+	}
+	return ErrNoEngine
+}
+
+// dialRunner checks that unix:// and tcp:// runner hosts accept connections;
+// other schemes (docker-container://, kube-pod://) are left to the CLI.
+func dialRunner(host string) error {
+	scheme, addr, ok := strings.Cut(host, "://")
+	if !ok {
+		return fmt.Errorf("not a URL")
+	}
+	switch scheme {
+	case "unix", "tcp":
+		network := scheme
+		conn, err := net.DialTimeout(network, addr, 3*time.Second)
+		if err != nil {
+			return err
+		}
+		return conn.Close()
+	}
+	return nil
+}
+
+func firstLine(s string) string {
+	first, _, _ := strings.Cut(strings.TrimSpace(s), "\n")
+	return first
+}

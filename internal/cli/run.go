@@ -1,0 +1,142 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/onepipe/onepipe/pipeline"
+)
+
+type runOptions struct {
+	source           sourceOptions
+	ref              refOptions
+	publish          publishOptions
+	only             []string
+	allowLintFailure bool
+	exportImage      bool
+	dryRun           bool
+}
+
+func newRunCommand(env *Env) *cobra.Command {
+	o := &runOptions{}
+	cmd := &cobra.Command{
+		Use:   "run [flags]",
+		Short: "Run the whole pipeline: test, lint and pack side by side, then publish",
+		Long: `Run the whole pipeline on the app in --source.
+
+test (pytest, JUnit report), lint (flake8 or ruff) and pack (the app's Dockerfile)
+run side by side; the first blocking failure cancels the others. When --publish
+or --push is given the image is pushed after all of them passed, tagged with the
+release tag (vX.Y.Z) on release tags and the 8-character commit SHA otherwise.
+A summary with every stage's status and duration ends the run.`,
+		Example: `  onepipe run --source examples/tornado --out /tmp/out
+  onepipe run --only test,lint --allow-lint-failure
+  onepipe run --publish 127.0.0.1:5000/onepipe/tornado --registry-username ci --registry-password env:REGISTRY_PASSWORD
+  onepipe run --dry-run --tag v1.2.3 --publish acme.azurecr.io/shop`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			stages, err := parseStages(o.only)
+			if err != nil {
+				return err
+			}
+			p, err := resolve(env, resolveInputs{Source: o.source, Ref: o.ref, Publish: &o.publish, Stages: stages, AllowLintFailure: o.allowLintFailure})
+			if err != nil {
+				return err
+			}
+			if o.dryRun {
+				p.Print(env.Out)
+				return nil
+			}
+			return execute(cmd.Context(), env, p, o.source, o.exportImage)
+		},
+	}
+	o.source.bind(cmd)
+	o.ref.bind(cmd)
+	o.publish.bind(cmd)
+	f := cmd.Flags()
+	f.StringSliceVar(&o.only, "only", nil, "run only these checks, comma-separated: test, lint, pack")
+	f.BoolVar(&o.allowLintFailure, "allow-lint-failure", false, "keep the lint report but do not fail the run on findings (also lint.allowFailure in onepipe.yaml)")
+	f.BoolVar(&o.exportImage, "export-image", false, "also write the image to OUT/image.tar as an OCI tarball")
+	f.BoolVar(&o.dryRun, "dry-run", false, "print what would happen (same as onepipe plan) and stop")
+	return cmd
+}
+
+// parseStages validates --only.
+func parseStages(names []string) ([]pipeline.Stage, error) {
+	known := []pipeline.Stage{pipeline.StageTest, pipeline.StageLint, pipeline.StagePack}
+	var out []pipeline.Stage
+	for _, n := range names {
+		s := pipeline.Stage(strings.ToLower(strings.TrimSpace(n)))
+		if !slices.Contains(known, s) {
+			return nil, usagef("unknown stage %q in --only: use test, lint or pack", n)
+		}
+		if !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out, nil
+}
+
+// execute connects to the engine, runs the plan and prints the summary.
+func execute(ctx context.Context, env *Env, p *plan, so sourceOptions, exportImage bool) error {
+	ctx, cancel := context.WithTimeoutCause(ctx, so.Timeout, fmt.Errorf("--timeout %s reached", so.Timeout))
+	defer cancel()
+
+	fmt.Fprintf(env.Err, "onepipe: %s, version %s, environment %s\n", p.CI.Describe(), orNone(p.Release.Version), p.EnvName)
+	dag, err := env.Connect(ctx, env, progressWriter(env, so.Debug))
+	if err != nil {
+		return err
+	}
+	defer dag.Close()
+
+	pl := pipeline.New(dag, pipeline.HostSource(dag, p.Project.Dir), p.Pipeline)
+	flow := pipeline.Flow{
+		Stages:           p.Stages,
+		OutDir:           p.OutDir,
+		AllowLintFailure: p.AllowLintFailure,
+		ExportImage:      exportImage,
+	}
+	if p.Publish != nil {
+		flow.Publish = &pipeline.PublishStep{
+			Registry: pipeline.Registry{Repository: p.Publish.Repository, Username: p.Publish.Username, Password: p.secret(dag, "registry-password")},
+			Tags:     p.Publish.Tags,
+		}
+	}
+	flow.Then = append(flow.Then, p.steps(dag)...)
+
+	report, err := pl.Run(ctx, flow)
+	fmt.Fprintln(env.Out)
+	report.Print(env.Out)
+	if p.OutDir != "" {
+		fmt.Fprintf(env.Out, "reports in %s\n", p.OutDir)
+	}
+	if ctx.Err() != nil {
+		var cancelled []string
+		for _, s := range report.Stages() {
+			if s.Status == pipeline.StatusCancelled {
+				cancelled = append(cancelled, string(s.Stage))
+			}
+		}
+		fmt.Fprintf(env.Err, "onepipe: cancelled %s; nothing was published\n", orNone(strings.Join(cancelled, ", ")))
+	}
+	return err
+}
+
+// progressWriter is where the engine's progress goes: stderr, or nowhere
+// interesting when the output is not wanted.
+func progressWriter(env *Env, debug bool) io.Writer {
+	_ = debug
+	return env.Err
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
+}

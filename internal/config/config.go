@@ -1,0 +1,256 @@
+// Package config reads onepipe.yaml, the optional settings file at the root of an
+// app's source folder. Every field has a default, so an app with a Dockerfile,
+// requirements.txt and tests needs no file at all.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+
+	"sigs.k8s.io/yaml"
+)
+
+// FileName is the name of the settings file looked up in the source folder.
+const FileName = "onepipe.yaml"
+
+// Config is the whole of onepipe.yaml.
+type Config struct {
+	// App names the application in image repositories and Kubernetes objects.
+	// Defaults to the source folder's name.
+	App string `json:"app,omitempty"`
+	// Runtime is the image test and lint run in. Defaults to the image named by the
+	// last FROM of the app's Dockerfile when that is a python image, else python:3.11-slim.
+	Runtime string `json:"runtime,omitempty"`
+	// Image is the repository images are published to, e.g.
+	// registry.gitlab.com/acme/shop or acme.azurecr.io/shop.
+	Image string `json:"image,omitempty"`
+	// Platforms lists the platforms the image is built for (default linux/amd64).
+	Platforms []string `json:"platforms,omitempty"`
+
+	Test     Test     `json:"test,omitempty"`
+	Lint     Lint     `json:"lint,omitempty"`
+	Release  Release  `json:"release,omitempty"`
+	Registry Registry `json:"registry,omitempty"`
+	// Environments are the named deployment targets (dev, prod, ...).
+	Environments map[string]Environment `json:"environments,omitempty"`
+	Deploy       Deploy                 `json:"deploy,omitempty"`
+	Azure        Azure                  `json:"azure,omitempty"`
+}
+
+// Test configures the test stage.
+type Test struct {
+	// Command runs the tests; it must write JUnit XML to the path in $JUNIT_XML.
+	// Default: pytest --junitxml=$JUNIT_XML.
+	Command []string `json:"command,omitempty"`
+	// Requirements are extra requirement files installed for tests only
+	// (default: requirements-dev.txt and requirements-test.txt when present).
+	Requirements []string `json:"requirements,omitempty"`
+}
+
+// Lint configures the lint stage.
+type Lint struct {
+	// Tool is flake8 (default) or ruff.
+	Tool string `json:"tool,omitempty"`
+	// AllowFailure keeps the report of findings but lets the pipeline go on.
+	AllowFailure bool `json:"allowFailure,omitempty"`
+	// Paths are the files and folders to lint (default: the whole source).
+	Paths []string `json:"paths,omitempty"`
+}
+
+// Release is the tag policy: which refs are releases and what images get tagged.
+type Release struct {
+	// TagPattern is the regular expression a git tag must match to be a release
+	// (default: vX.Y.Z with an optional pre-release, e.g. v1.2.3 or v1.2.3-rc.1).
+	TagPattern string `json:"tagPattern,omitempty"`
+	// MovingTags are extra tags (e.g. latest) pushed with every release.
+	MovingTags []string `json:"movingTags,omitempty"`
+}
+
+// Registry holds the credentials used to push images. Both fields are secret
+// references (env:NAME or file:PATH); the username may also be a plain value.
+type Registry struct {
+	Username string `json:"username,omitempty"`
+	Password string `json:"password,omitempty"`
+}
+
+// Environment is one deployment target.
+type Environment struct {
+	// Namespace is the Kubernetes namespace (default <app>-<environment>).
+	Namespace string `json:"namespace,omitempty"`
+	// Host is the ingress host name.
+	Host string `json:"host,omitempty"`
+	// Replicas of the app (default 1).
+	Replicas int `json:"replicas,omitempty"`
+	// Protected environments deploy only from a release tag or with --allow-protected.
+	Protected bool `json:"protected,omitempty"`
+	// Vars are plain environment variables given to the app.
+	Vars map[string]string `json:"vars,omitempty"`
+	// Secrets maps an environment variable name to a secret reference
+	// (env:NAME or file:PATH) resolved on the machine running onepipe.
+	Secrets map[string]string `json:"secrets,omitempty"`
+	// Cluster says where the environment runs.
+	Cluster Cluster `json:"cluster,omitempty"`
+}
+
+// Error is a problem in onepipe.yaml, with the file it came from.
+type Error struct {
+	File string
+	Err  error
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("%s: %v", e.File, e.Err) }
+func (e *Error) Unwrap() error { return e.Err }
+
+// Load reads onepipe.yaml from dir. A missing file yields the defaults.
+func Load(dir string) (Config, error) {
+	path := filepath.Join(dir, FileName)
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return Config{}.WithDefaults(filepath.Base(mustAbs(dir))), nil
+	}
+	if err != nil {
+		return Config{}, &Error{File: path, Err: err}
+	}
+	c, err := Parse(data)
+	if err != nil {
+		return Config{}, &Error{File: path, Err: err}
+	}
+	return c.WithDefaults(filepath.Base(mustAbs(dir))), nil
+}
+
+// Parse decodes onepipe.yaml content strictly (unknown fields are errors) and
+// validates it. It does not apply defaults.
+func Parse(data []byte) (Config, error) {
+	var c Config
+	if len(bytes.TrimSpace(data)) == 0 {
+		return c, nil
+	}
+	if err := yaml.UnmarshalStrict(data, &c); err != nil {
+		return Config{}, cleanYAMLError(err)
+	}
+	if err := c.Validate(); err != nil {
+		return Config{}, err
+	}
+	return c, nil
+}
+
+var appName = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
+
+// Validate checks values that would otherwise fail late, deep inside a stage.
+func (c Config) Validate() error {
+	if c.App != "" && !appName.MatchString(c.App) {
+		return fmt.Errorf("app %q: use lowercase letters, digits and dashes", c.App)
+	}
+	switch c.Lint.Tool {
+	case "", "flake8", "ruff":
+	default:
+		return fmt.Errorf("lint.tool %q: use flake8 or ruff", c.Lint.Tool)
+	}
+	if c.Release.TagPattern != "" {
+		if _, err := regexp.Compile(c.Release.TagPattern); err != nil {
+			return fmt.Errorf("release.tagPattern: %v", err)
+		}
+	}
+	for _, name := range c.EnvironmentNames() {
+		if !appName.MatchString(name) {
+			return fmt.Errorf("environments.%s: use lowercase letters, digits and dashes", name)
+		}
+		if r := c.Environments[name].Replicas; r < 0 {
+			return fmt.Errorf("environments.%s.replicas: %d is negative", name, r)
+		}
+	}
+	return nil
+}
+
+// WithDefaults fills what the file left out. dirName is the source folder's name.
+func (c Config) WithDefaults(dirName string) Config {
+	if c.App == "" {
+		c.App = sanitizeName(dirName)
+	}
+	if len(c.Platforms) == 0 {
+		c.Platforms = []string{"linux/amd64"}
+	}
+	if c.Lint.Tool == "" {
+		c.Lint.Tool = "flake8"
+	}
+	if c.Environments == nil {
+		c.Environments = map[string]Environment{}
+	}
+	for _, name := range []string{"dev", "prod"} {
+		if _, ok := c.Environments[name]; !ok {
+			c.Environments[name] = Environment{Protected: name == "prod"}
+		}
+	}
+	for name, e := range c.Environments {
+		if e.Namespace == "" {
+			e.Namespace = c.App + "-" + name
+		}
+		if e.Replicas == 0 {
+			e.Replicas = 1
+		}
+		c.Environments[name] = e
+	}
+	return c
+}
+
+// EnvironmentNames returns the configured environment names, sorted.
+func (c Config) EnvironmentNames() []string {
+	names := make([]string, 0, len(c.Environments))
+	for n := range c.Environments {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Environment returns the named environment or an error listing the known ones.
+func (c Config) Environment(name string) (Environment, error) {
+	e, ok := c.Environments[name]
+	if !ok {
+		return Environment{}, fmt.Errorf("unknown environment %q: use one of %s (or add it under environments: in %s)",
+			name, strings.Join(c.EnvironmentNames(), ", "), FileName)
+	}
+	return e, nil
+}
+
+func sanitizeName(s string) string {
+	s = strings.ToLower(s)
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+			b.WriteRune(r)
+		default:
+			b.WriteRune('-')
+		}
+	}
+	out := strings.Trim(b.String(), "-")
+	if out == "" {
+		return "app"
+	}
+	return out
+}
+
+func mustAbs(dir string) string {
+	if abs, err := filepath.Abs(dir); err == nil {
+		return abs
+	}
+	return dir
+}
+
+// cleanYAMLError turns sigs.k8s.io/yaml's layered messages into one readable line.
+func cleanYAMLError(err error) error {
+	msg := err.Error()
+	for _, prefix := range []string{"error converting YAML to JSON: ", "error unmarshaling JSON: ", "while decoding JSON: "} {
+		msg = strings.ReplaceAll(msg, prefix, "")
+	}
+	msg = strings.ReplaceAll(msg, "json: unknown field", "unknown field")
+	return errors.New(msg)
+}

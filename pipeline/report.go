@@ -1,0 +1,126 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"text/tabwriter"
+	"time"
+)
+
+// Stage names a step of the flow.
+type Stage string
+
+// The stages, in the order a run reports them.
+const (
+	StageTest    Stage = "test"
+	StageLint    Stage = "lint"
+	StagePack    Stage = "pack"
+	StagePublish Stage = "publish"
+	StageCluster Stage = "cluster"
+	StageDeploy  Stage = "deploy"
+)
+
+// Status is how a stage ended.
+type Status string
+
+// Stage statuses.
+const (
+	StatusPassed    Status = "passed"
+	StatusFailed    Status = "failed"
+	StatusAllowed   Status = "failed (allowed)"
+	StatusCancelled Status = "cancelled"
+	StatusSkipped   Status = "skipped"
+)
+
+// StageResult is one stage's line in the summary.
+type StageResult struct {
+	Stage    Stage
+	Status   Status
+	Duration time.Duration
+	// Detail is one line: test counts, image digest, address, or the error.
+	Detail string
+}
+
+// Report collects stage results as a run goes; it is safe for concurrent use.
+type Report struct {
+	mu     sync.Mutex
+	stages []StageResult
+	// Published lists the image references pushed by the publish stage.
+	Published []Published
+}
+
+// Stages returns the results so far, in the order the stages started.
+func (r *Report) Stages() []StageResult {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]StageResult(nil), r.stages...)
+}
+
+// Status returns a stage's status, or "" when it did not run.
+func (r *Report) Status(s Stage) Status {
+	for _, st := range r.Stages() {
+		if st.Stage == s {
+			return st.Status
+		}
+	}
+	return ""
+}
+
+// Skip records a stage that will not run, with the reason.
+func (r *Report) Skip(s Stage, why string) {
+	r.add(StageResult{Stage: s, Status: StatusSkipped, Detail: why})
+}
+
+func (r *Report) add(res StageResult) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.stages = append(r.stages, res)
+	return len(r.stages) - 1
+}
+
+// do runs fn as stage s, timing it and recording how it ended. When
+// allowFailure is set a failure is recorded but not returned.
+func (r *Report) do(ctx context.Context, s Stage, allowFailure bool, fn func(context.Context) (string, error)) error {
+	start := time.Now()
+	detail, err := fn(ctx)
+	res := StageResult{Stage: s, Status: StatusPassed, Duration: time.Since(start), Detail: detail}
+	switch {
+	case err == nil:
+	case ctx.Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.Canceled)):
+		res.Status, res.Detail = StatusCancelled, cancelReason(ctx)
+		err = fmt.Errorf("%s: %w", s, context.Cause(ctx))
+	case allowFailure:
+		res.Status, res.Detail, err = StatusAllowed, err.Error(), nil
+	default:
+		res.Status, res.Detail = StatusFailed, err.Error()
+	}
+	r.add(res)
+	return err
+}
+
+func cancelReason(ctx context.Context) string {
+	if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
+		return "cancelled: " + cause.Error()
+	}
+	return "cancelled"
+}
+
+// Print writes the summary table.
+func (r *Report) Print(w io.Writer) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "STAGE\tSTATUS\tTIME\tDETAIL")
+	for _, s := range r.Stages() {
+		dur := "-"
+		if s.Status != StatusSkipped {
+			dur = fmt.Sprintf("%.1fs", s.Duration.Seconds())
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", s.Stage, s.Status, dur, s.Detail)
+	}
+	tw.Flush()
+	for _, p := range r.Published {
+		fmt.Fprintf(w, "pushed %s\n", p)
+	}
+}

@@ -1,0 +1,69 @@
+package pipeline
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestReportStatuses(t *testing.T) {
+	r := &Report{}
+	ctx := context.Background()
+	if err := r.do(ctx, StageTest, false, func(context.Context) (string, error) { return "3 passed", nil }); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.do(ctx, StageLint, true, func(context.Context) (string, error) { return "", errors.New("2 findings") }); err != nil {
+		t.Fatalf("allowed failure returned %v", err)
+	}
+	if err := r.do(ctx, StagePack, false, func(context.Context) (string, error) { return "", errors.New("no Dockerfile") }); err == nil {
+		t.Fatal("blocking failure returned nil")
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	err := r.do(cctx, StagePublish, false, func(ctx context.Context) (string, error) { return "", ctx.Err() })
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled stage returned %v", err)
+	}
+	r.Skip(StageDeploy, "publish failed")
+
+	want := map[Stage]Status{StageTest: StatusPassed, StageLint: StatusAllowed, StagePack: StatusFailed, StagePublish: StatusCancelled, StageDeploy: StatusSkipped}
+	for s, st := range want {
+		if got := r.Status(s); got != st {
+			t.Errorf("%s: status %q, want %q", s, got, st)
+		}
+	}
+	var buf bytes.Buffer
+	r.Print(&buf)
+	out := buf.String()
+	for _, s := range []string{"STAGE", "test", "passed", "3 passed", "failed (allowed)", "2 findings", "no Dockerfile", "cancelled", "skipped"} {
+		if !strings.Contains(out, s) {
+			t.Errorf("summary lacks %q:\n%s", s, out)
+		}
+	}
+}
+
+func TestFlowOut(t *testing.T) {
+	if got := (Flow{}).Out("junit.xml"); got != "" {
+		t.Errorf("Out without OutDir = %q", got)
+	}
+	if got := (Flow{OutDir: "/tmp/o"}).Out("junit.xml"); got != "/tmp/o/junit.xml" {
+		t.Errorf("Out = %q", got)
+	}
+	f := Flow{Stages: []Stage{StageLint}}
+	if f.wants(StageTest) || !f.wants(StageLint) || !(Flow{}).wants(StagePack) {
+		t.Error("wants() disagrees with Stages")
+	}
+}
+
+func TestExplainKeepsPlainErrors(t *testing.T) {
+	plain := errors.New("boom")
+	if Explain(plain) != plain {
+		t.Error("Explain changed a plain error")
+	}
+	got := Explain(errors.New("input: container.from.withExec resolve: process \"pytest\" did not complete successfully: exit code: 2\nstack..."))
+	if strings.Contains(got.Error(), "\n") || strings.HasPrefix(got.Error(), "input:") {
+		t.Errorf("Explain = %q", got)
+	}
+}
