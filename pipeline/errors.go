@@ -83,3 +83,18 @@ func writeHostFile(path string, data []byte) error {
 	}
 	return os.WriteFile(path, data, 0o644)
 }
+
+// marked is an error that matches a sentinel with errors.Is without
+// repeating the sentinel's text in its message.
+type marked struct {
+	msg  string
+	mark error
+}
+
+func (m *marked) Error() string { return m.msg }
+func (m *marked) Unwrap() error { return m.mark }
+
+// failf formats a message that errors.Is(err, mark) recognises.
+func failf(mark error, format string, args ...any) error {
+	return &marked{msg: fmt.Sprintf(format, args...), mark: mark}
+}

@@ -87,7 +87,7 @@ func (p *Pipeline) CheckLint(ctx context.Context, textPath, junitPath string) (L
 		}
 	}
 	if code != 0 {
-		return res, fmt.Errorf("lint: %s reported %d findings (first: %s): %w", p.opts.LintTool, len(res.Findings), firstFinding(res.Findings), ErrLintFindings)
+		return res, failf(ErrLintFindings, "lint: %s reported %d findings (first: %s)", p.opts.LintTool, len(res.Findings), firstFinding(res.Findings))
 	}
 	return res, nil
 }

@@ -93,7 +93,7 @@ func (p *Pipeline) CheckTests(ctx context.Context, reportPath string) (TestResul
 	res.Output, _ = ctr.Stdout(ctx)
 	report, err := ctr.File(JUnitPath).Contents(ctx)
 	if err != nil {
-		return res, fmt.Errorf("test: the test command (exit %d) wrote no JUnit report at %s: %w", code, JUnitPath, ErrTestsFailed)
+		return res, failf(ErrTestsFailed, "test: the test command (exit %d) wrote no JUnit report at %s", code, JUnitPath)
 	}
 	if reportPath != "" {
 		if err := writeHostFile(reportPath, []byte(report)); err != nil {
@@ -105,11 +105,11 @@ func (p *Pipeline) CheckTests(ctx context.Context, reportPath string) (TestResul
 	}
 	switch {
 	case code == 5 && res.Summary.Tests == 0:
-		return res, fmt.Errorf("test: pytest collected no tests: add tests under tests/ (test_*.py): %w", ErrTestsFailed)
+		return res, failf(ErrTestsFailed, "test: pytest collected no tests: add tests under tests/ (test_*.py)")
 	case code != 0 && len(res.Summary.Failed) > 0:
-		return res, fmt.Errorf("test: %s; failing: %s: %w", res.Summary, joinMax(res.Summary.Failed, 5), ErrTestsFailed)
+		return res, failf(ErrTestsFailed, "test: %s; failing: %s", res.Summary, joinMax(res.Summary.Failed, 5))
 	case code != 0:
-		return res, fmt.Errorf("test: the test command exited %d (%s): %w", code, res.Summary, ErrTestsFailed)
+		return res, failf(ErrTestsFailed, "test: the test command exited %d (%s)", code, res.Summary)
 	}
 	return res, nil
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -193,7 +194,7 @@ func (d *DevOps) PATWarning() string {
 	case left <= 0:
 		return fmt.Sprintf("azure devops: the PAT expired on %s: create a new one and update the secret", day)
 	case left <= PATWarnBefore:
-		return fmt.Sprintf("azure devops: the PAT expires on %s (in %d days): renew it and update azure.devops.patExpires", day, int(left.Hours()/24)+1)
+		return fmt.Sprintf("azure devops: the PAT expires on %s (in %d days): renew it and update azure.devops.patExpires", day, int(math.Ceil(left.Hours()/24)))
 	}
 	return ""
 }

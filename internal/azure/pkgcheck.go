@@ -168,10 +168,11 @@ func requirementName(line string) string {
 	}
 	line = strings.TrimSpace(line)
 	lower := strings.ToLower(line)
+	archive := !strings.Contains(line, "@") &&
+		(strings.HasSuffix(lower, ".whl") || strings.HasSuffix(lower, ".zip") || strings.HasSuffix(lower, ".tar.gz"))
 	switch {
-	case line == "", strings.HasPrefix(line, "-"), strings.HasPrefix(line, "."), strings.HasPrefix(line, "/"),
-		strings.HasPrefix(line, "~"), strings.Contains(strings.SplitN(line, "@", 2)[0], "://"),
-		strings.HasSuffix(lower, ".whl"), strings.HasSuffix(lower, ".zip"), strings.HasSuffix(lower, ".tar.gz"):
+	case line == "", archive, strings.HasPrefix(line, "-"), strings.HasPrefix(line, "."), strings.HasPrefix(line, "/"),
+		strings.HasPrefix(line, "~"), strings.Contains(strings.SplitN(line, "@", 2)[0], "://"):
 		return ""
 	}
 	name := reqName.FindString(line)

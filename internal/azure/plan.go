@@ -65,7 +65,7 @@ func PlanLines(cfg config.Azure) []string {
 		if d.Token != "" {
 			auth = "OAuth token from " + d.Token
 		}
-		line := fmt.Sprintf("azure devops: run pipeline %q in %s/%s/%s on %s", d.Pipeline, d.BaseURL(), d.Organization, d.Project, branch)
+		line := fmt.Sprintf("azure devops: run pipeline \"%s\" in %s/%s/%s on %s", d.Pipeline, d.BaseURL(), d.Organization, d.Project, branch)
 		if len(d.Parameters) > 0 {
 			keys := make([]string, 0, len(d.Parameters))
 			for k := range d.Parameters {

@@ -86,7 +86,7 @@ func resolve(env *Env, in resolveInputs) (*plan, error) {
 	if err := p.resolveRelease(env, in); err != nil {
 		return nil, err
 	}
-	if in.Publish != nil {
+	if in.publishing() {
 		if err := p.resolvePublish(env, *in.Publish); err != nil {
 			return nil, err
 		}
@@ -131,7 +131,7 @@ func (p *plan) resolveRelease(env *Env, in resolveInputs) error {
 	p.CI = ci
 	dec, err := policy.Decide(ci)
 	if err != nil {
-		if in.Publish == nil && in.Ref.Env == "" {
+		if !in.publishing() && in.Ref.Env == "" {
 			// Nothing needs a version: test, lint and pack still run.
 			dec = release.Decision{Environment: "dev", Reason: "revision unknown"}
 		} else if detectErr != nil {
@@ -243,8 +243,13 @@ func (p *plan) secret(dag *dagger.Client, name string) *dagger.Secret {
 	return dag.SetSecret(name, v)
 }
 
+// publishing reports whether a push was asked for.
+func (in resolveInputs) publishing() bool {
+	return in.Publish != nil && (in.Publish.Repository != "" || in.Publish.Push)
+}
+
 func needsImage(in resolveInputs) bool {
-	if in.Publish != nil && (in.Publish.Repository != "" || in.Publish.Push) {
+	if in.publishing() {
 		return true
 	}
 	for _, s := range in.Stages {

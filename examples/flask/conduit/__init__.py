@@ -2,7 +2,8 @@
 from flask import Flask
 
 from .config import load_config
-from .extensions import db, migrate
+from .extensions import db
+from .migrate import cli as db_cli
 
 
 def create_app(overrides=None):
@@ -12,7 +13,7 @@ def create_app(overrides=None):
     if overrides:
         app.config.update(overrides)
     db.init_app(app)
-    migrate.init_app(app, db, directory=app.config["MIGRATIONS_DIR"])
+    app.cli.add_command(db_cli)
 
     from .api import api
     app.register_blueprint(api, url_prefix="/api")

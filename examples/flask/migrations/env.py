@@ -1,27 +1,10 @@
-"""Alembic environment for Flask-Migrate: the database URL and models come from the app."""
+"""Alembic environment: the connection and models come from the Flask app."""
 from alembic import context
-from flask import current_app
 
-config = context.config
-target_metadata = current_app.extensions["migrate"].db.metadata
+from conduit.extensions import db
 
-
-def run_migrations_offline():
-    context.configure(url=current_app.config["SQLALCHEMY_DATABASE_URI"],
-                      target_metadata=target_metadata, literal_binds=True)
-    with context.begin_transaction():
-        context.run_migrations()
-
-
-def run_migrations_online():
-    engine = current_app.extensions["migrate"].db.engine
-    with engine.connect() as connection:
-        context.configure(connection=connection, target_metadata=target_metadata)
-        with context.begin_transaction():
-            context.run_migrations()
-
-
-if context.is_offline_mode():
-    run_migrations_offline()
-else:
-    run_migrations_online()
+target_metadata = db.metadata
+connection = context.config.attributes["connection"]
+context.configure(connection=connection, target_metadata=target_metadata)
+with context.begin_transaction():
+    context.run_migrations()

@@ -1,9 +1,9 @@
 """The Alembic migrations must create the schema the models describe."""
 import sqlalchemy as sa
-from flask_migrate import upgrade
 
 from conduit import create_app
 from conduit.extensions import db
+from conduit.migrate import upgrade
 
 
 def test_upgrade_creates_tables(tmp_path):
