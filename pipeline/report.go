@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 	"sync"
 	"text/tabwriter"
 	"time"
@@ -108,11 +109,24 @@ func cancelReason(ctx context.Context) string {
 	return "cancelled"
 }
 
+// stageRank orders the summary: checks first, then what follows publish in
+// the order it ran.
+func stageRank(s Stage) int {
+	for i, known := range []Stage{StageTest, StageLint, StagePack, StagePublish} {
+		if s == known {
+			return i
+		}
+	}
+	return 100
+}
+
 // Print writes the summary table.
 func (r *Report) Print(w io.Writer) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "STAGE\tSTATUS\tTIME\tDETAIL")
-	for _, s := range r.Stages() {
+	stages := r.Stages()
+	sort.SliceStable(stages, func(i, j int) bool { return stageRank(stages[i].Stage) < stageRank(stages[j].Stage) })
+	for _, s := range stages {
 		dur := "-"
 		if s.Status != StatusSkipped {
 			dur = fmt.Sprintf("%.1fs", s.Duration.Seconds())

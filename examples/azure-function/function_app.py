@@ -19,10 +19,14 @@ def hello_http(req: func.HttpRequest) -> func.HttpResponse:
         except ValueError:
             name = None
     status, body = hello.hello(name, req.params.get("lang", "en"))
-    return func.HttpResponse(body, status_code=status, mimetype="application/json")
+    return respond(status, body)
 
 
 @app.route(route="health", methods=["GET"])
 def health_http(req: func.HttpRequest) -> func.HttpResponse:
-    status, body = hello.health()
-    return func.HttpResponse(body, status_code=status, mimetype="application/json")
+    return respond(*hello.health())
+
+
+def respond(status, body):
+    return func.HttpResponse(
+        body, status_code=status, mimetype="application/json")

@@ -1,4 +1,4 @@
-"""The example's logic, free of azure.functions so it runs and tests anywhere."""
+"""The example's logic, free of azure.functions: it runs anywhere."""
 import json
 
 import greetkit
@@ -7,7 +7,8 @@ import greetkit
 def hello(name, lang="en"):
     """Answer a greeting: (HTTP status, JSON body)."""
     if name is None or not str(name).strip():
-        return 400, json.dumps({"error": "pass a name in the query string (?name=...) or a JSON body"})
+        return 400, json.dumps(
+            {"error": "pass a name: ?name=... or a JSON body {\"name\": ...}"})
     try:
         text = greetkit.greeting(str(name), lang)
     except ValueError as e:

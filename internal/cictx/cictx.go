@@ -54,18 +54,35 @@ type Overrides struct{ Ref, SHA, Branch, Tag string }
 const ShortLen = 8
 
 // Detect reads the CI's variables through getenv, or the git checkout at dir
-// when no CI is detected. A failure to read git is returned with a Context
-// that is still usable (Provider local, no SHA).
+// when no CI is detected (GitLab is also recognised by its CI_COMMIT_SHA or
+// CI_COMMIT_TAG alone; what the CI leaves out is read from the checkout).
+// Outside a CI, a failure to read git is returned with a Context that is
+// still usable (Provider local, no SHA).
 func Detect(getenv func(string) string, dir string) (Context, error) {
+	var c Context
 	switch {
-	case getenv("GITLAB_CI") == "true":
-		return fromGitLab(getenv), nil
+	case getenv("GITLAB_CI") == "true" || getenv("CI_COMMIT_SHA") != "" || getenv("CI_COMMIT_TAG") != "":
+		c = fromGitLab(getenv)
 	case strings.EqualFold(getenv("TF_BUILD"), "true"):
-		return fromAzure(getenv), nil
+		c = fromAzure(getenv)
 	case getenv("GITHUB_ACTIONS") == "true":
-		return fromGitHub(getenv), nil
+		c = fromGitHub(getenv)
+	default:
+		return fromGit(dir)
 	}
-	return fromGit(dir)
+	if c.SHA == "" || c.CommitTime.IsZero() {
+		// a partial CI environment (e.g. only CI_COMMIT_TAG set by hand):
+		// take what is missing from the checkout, if there is one
+		if local, err := fromGit(dir); err == nil {
+			if c.SHA == "" {
+				c.SHA, c.ShortSHA = local.SHA, local.ShortSHA
+			}
+			if c.CommitTime.IsZero() && c.SHA == local.SHA {
+				c.CommitTime = local.CommitTime
+			}
+		}
+	}
+	return c, nil
 }
 
 var hexSHA = regexp.MustCompile(`^[0-9a-f]{7,64}$`)

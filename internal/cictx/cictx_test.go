@@ -88,10 +88,10 @@ func TestDescribe(t *testing.T) {
 
 func TestWebURL(t *testing.T) {
 	for in, want := range map[string]string{
-		"git@gitlab.com:acme/shop.git":                 "https://gitlab.com/acme/shop",
+		"git@gitlab.com:acme/shop.git":                  "https://gitlab.com/acme/shop",
 		"https://oauth2:TOKEN@gitlab.com/acme/shop.git": "https://gitlab.com/acme/shop",
-		"ssh://git@host/x":                             "https://host/x",
-		"/local/path":                                  "",
+		"ssh://git@host/x":                              "https://host/x",
+		"/local/path":                                   "",
 	} {
 		if got := webURL(in); got != want {
 			t.Errorf("webURL(%q) = %q, want %q", in, got, want)
@@ -127,6 +127,10 @@ func TestLocalGit(t *testing.T) {
 	c, _ = Detect(envOf(nil), dir)
 	if c.Tag != "v0.1.0" || c.Ref != "refs/tags/v0.1.0" {
 		t.Errorf("tagged = %+v", c)
+	}
+	partial, _ := Detect(envOf(map[string]string{"CI_COMMIT_TAG": "v1.2.3"}), dir)
+	if partial.Provider != GitLab || partial.Tag != "v1.2.3" || partial.SHA != c.SHA || partial.CommitTime.IsZero() {
+		t.Errorf("partial GitLab env not completed from git: %+v", partial)
 	}
 	if _, err := Detect(envOf(nil), filepath.Join(dir, "missing")); err == nil {
 		t.Error("Detect outside a checkout returned no error")

@@ -40,8 +40,11 @@ func reportError(ctx context.Context, w io.Writer, err error) int {
 	}
 	code := ExitFailed
 	var ee *exitError
-	if errors.As(err, &ee) {
+	switch {
+	case errors.As(err, &ee):
 		code = ee.code
+	case isCobraUsage(err):
+		code = ExitUsage
 	}
 	if ctx.Err() != nil {
 		code = ExitInterrupted
@@ -59,4 +62,16 @@ func oneLine(msg string) string {
 		return strings.TrimSpace(first) + " (more above in the progress output)"
 	}
 	return msg
+}
+
+// isCobraUsage recognises the argument errors cobra raises before a command
+// runs (flag groups, positional arguments, unknown commands).
+func isCobraUsage(err error) bool {
+	msg := err.Error()
+	for _, p := range []string{"if any flags in the group", "unknown command", "accepts ", "requires at least", "required flag"} {
+		if strings.Contains(msg, p) {
+			return true
+		}
+	}
+	return false
 }

@@ -112,6 +112,7 @@ func execute(ctx context.Context, env *Env, p *plan, so sourceOptions, exportIma
 	report, err := pl.Run(ctx, flow)
 	fmt.Fprintln(env.Out)
 	report.Print(env.Out)
+	fmt.Fprintf(env.Out, "version %s, environment %s\n", orNone(p.Release.Version), p.EnvName)
 	if p.OutDir != "" {
 		fmt.Fprintf(env.Out, "reports in %s\n", p.OutDir)
 	}

@@ -1,5 +1,5 @@
-"""The thin HTTP layer; runs where azure-functions is installed (the Functions
-Core Tools environment), and is skipped elsewhere."""
+"""The thin HTTP layer; runs where azure-functions is installed (as with
+the Functions Core Tools), and is skipped elsewhere."""
 import json
 
 import pytest
@@ -10,7 +10,8 @@ import function_app  # noqa: E402
 
 
 def call(fn, url, params=None, body=b""):
-    req = func.HttpRequest(method="GET", url=url, params=params or {}, body=body)
+    req = func.HttpRequest(
+        method="GET", url=url, params=params or {}, body=body)
     return fn.build().get_user_function()(req)
 
 
@@ -21,7 +22,8 @@ def test_hello_route():
 
 
 def test_hello_json_body():
-    resp = call(function_app.hello_http, "/api/hello", body=b'{"name": "Grace"}')
+    resp = call(function_app.hello_http, "/api/hello",
+                body=b'{"name": "Grace"}')
     assert json.loads(resp.get_body()) == {"message": "Hello, Grace!"}
 
 

@@ -33,4 +33,5 @@ def test_hello_rejects(name, lang, error):
 def test_health():
     status, body = hello.health()
     assert status == 200
-    assert json.loads(body) == {"status": "ok", "greetkit": greetkit.__version__}
+    assert json.loads(body) == {
+        "status": "ok", "greetkit": greetkit.__version__}

@@ -2,7 +2,12 @@
 
 __version__ = "1.0.0"
 
-GREETINGS = {"en": "Hello, {}!", "fr": "Bonjour, {} !", "de": "Hallo, {}!", "es": "¡Hola, {}!"}
+GREETINGS = {
+    "en": "Hello, {}!",
+    "fr": "Bonjour, {} !",
+    "de": "Hallo, {}!",
+    "es": "¡Hola, {}!",
+}
 MAX_NAME = 64
 
 
@@ -16,5 +21,7 @@ def greeting(name, lang="en"):
     try:
         template = GREETINGS[lang]
     except KeyError:
-        raise ValueError("unknown language %r: use one of %s" % (lang, ", ".join(sorted(GREETINGS)))) from None
+        known = ", ".join(sorted(GREETINGS))
+        raise ValueError(
+            "unknown language %r: use one of %s" % (lang, known)) from None
     return template.format(name)
