@@ -35,8 +35,9 @@ type AzurePackageOptions struct {
 }
 
 const (
-	azureBuildDir = "/onepipe/app"
-	azureZipPath  = "/onepipe/out/app.zip"
+	azureBuildDir   = "/onepipe/app"
+	azureZipPath    = "/onepipe/out/app.zip"
+	azureScriptPath = "/onepipe/bin/zip_package.py"
 )
 
 // azureSourceExcludes never reach the build container: local environments
@@ -69,17 +70,18 @@ func AzureFunctionPackageWith(client *dagger.Client, src *dagger.Directory, opts
 		WithEnvVariable("PIP_ROOT_USER_ACTION", "ignore").
 		WithEnvVariable("PYTHONDONTWRITEBYTECODE", "1").
 		WithMountedCache("/root/.cache/pip", client.CacheVolume("onepipe-azure-pip-"+cache)).
+		WithNewFile(azureScriptPath, azurePackScript).
 		WithDirectory(azureBuildDir, src, dagger.ContainerWithDirectoryOpts{Exclude: azureSourceExcludes}).
 		WithWorkdir(azureBuildDir)
-	for _, argv := range azurePackageCommands(opts, azureBuildDir, azureZipPath) {
+	for _, argv := range azurePackageCommands(opts, azureScriptPath, azureBuildDir, azureZipPath) {
 		ctr = ctr.WithExec(argv)
 	}
 	return ctr.File(azureZipPath)
 }
 
 // azurePackageCommands are the two commands that build the package in dir
-// (the working directory) and write the zip to out.
-func azurePackageCommands(opts AzurePackageOptions, dir, out string) [][]string {
+// (the working directory) and write the zip to out with the script at script.
+func azurePackageCommands(opts AzurePackageOptions, script, dir, out string) [][]string {
 	req := opts.Requirements
 	if req == "" {
 		req = "requirements.txt"
@@ -93,7 +95,7 @@ func azurePackageCommands(opts AzurePackageOptions, dir, out string) [][]string 
 	case opts.NoIndex:
 		install = append(install, "--no-index")
 	}
-	pack := append([]string{"python3", "-c", azurePackScript, dir, out}, exclude...)
+	pack := append([]string{"python3", script, dir, out}, exclude...)
 	return [][]string{install, pack}
 }
 
@@ -138,11 +140,7 @@ func azureExplain(err error) error {
 	if i := strings.LastIndex(out, "\n"); i >= 0 {
 		out = out[i+1:]
 	}
-	name := strings.Join(ex.Cmd, " ")
-	if len(ex.Cmd) > 2 && ex.Cmd[1] == "-c" {
-		name = ex.Cmd[0] + " -c <package script>"
-	}
-	return fmt.Errorf("`%s` exited %d: %s: %w", name, ex.ExitCode, out, err)
+	return fmt.Errorf("`%s` exited %d: %s: %w", strings.Join(ex.Cmd, " "), ex.ExitCode, out, err)
 }
 
 // azurePackScript zips an app folder for the Functions host. argv: the
@@ -151,7 +149,7 @@ func azureExplain(err error) error {
 // slash matches a path from the root). The folder's .funcignore adds more.
 // Below .python_packages only bytecode is left out. Entries are sorted and
 // dated 1980-01-01, so the same input gives the same zip.
-const azurePackScript = `
+const azurePackScript = `"""Zip a Function App folder for the Functions host (written by onepipe)."""
 import fnmatch, os, sys, zipfile
 
 src, out = sys.argv[1], sys.argv[2]

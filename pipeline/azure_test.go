@@ -32,15 +32,15 @@ func TestAzurePackageCommands(t *testing.T) {
 			[]string{"python3", "-m", "pip", "install", "--no-compile", "--target=.python_packages/lib/site-packages", "-r", "requirements.txt", "--no-index"}, nil},
 	}
 	for _, tt := range tests {
-		cmds := azurePackageCommands(tt.opts, "/src", "/out/app.zip")
+		cmds := azurePackageCommands(tt.opts, "/bin/pack.py", "/src", "/out/app.zip")
 		if len(cmds) != 2 || !reflect.DeepEqual(cmds[0], tt.wantInstall) {
 			t.Errorf("install = %q, want %q", cmds[0], tt.wantInstall)
 		}
 		pack := cmds[1]
-		if !reflect.DeepEqual(pack[:2], []string{"python3", "-c"}) || !reflect.DeepEqual(pack[3:5], []string{"/src", "/out/app.zip"}) {
-			t.Errorf("pack argv %q", append(pack[:2:2], pack[3:]...))
+		if !reflect.DeepEqual(pack[:4], []string{"python3", "/bin/pack.py", "/src", "/out/app.zip"}) {
+			t.Errorf("pack argv %q", pack)
 		}
-		if got := pack[5:]; len(got) != len(tt.wantExclude) || (len(got) > 0 && !reflect.DeepEqual(got, tt.wantExclude)) {
+		if got := pack[4:]; len(got) != len(tt.wantExclude) || (len(got) > 0 && !reflect.DeepEqual(got, tt.wantExclude)) {
 			t.Errorf("excludes %q, want %q", got, tt.wantExclude)
 		}
 	}
@@ -61,8 +61,10 @@ func TestAzurePackageOnHost(t *testing.T) {
 	for _, junk := range []string{".venv/lib/junk.py", "__pycache__/hello.cpython-311.pyc", ".env", "tests/__pycache__/t.pyc"} {
 		azureWriteFile(t, filepath.Join(dir, junk), "junk")
 	}
-	out := filepath.Join(t.TempDir(), "app.zip")
-	for _, argv := range azurePackageCommands(AzurePackageOptions{NoIndex: true}, dir, out) {
+	tmp := t.TempDir()
+	script, out := filepath.Join(tmp, "zip_package.py"), filepath.Join(tmp, "app.zip")
+	azureWriteFile(t, script, azurePackScript)
+	for _, argv := range azurePackageCommands(AzurePackageOptions{NoIndex: true}, script, dir, out) {
 		cmd := exec.Command(argv[0], argv[1:]...)
 		cmd.Dir = dir
 		cmd.Env = append(os.Environ(), "PIP_DISABLE_PIP_VERSION_CHECK=1", "PYTHONDONTWRITEBYTECODE=1")
@@ -78,7 +80,7 @@ func TestAzurePackageOnHost(t *testing.T) {
 
 	// The same folder zips to the same bytes.
 	again := filepath.Join(t.TempDir(), "again.zip")
-	pack := azurePackageCommands(AzurePackageOptions{}, dir, again)[1]
+	pack := azurePackageCommands(AzurePackageOptions{}, script, dir, again)[1]
 	if b, err := exec.Command(pack[0], pack[1:]...).CombinedOutput(); err != nil {
 		t.Fatalf("pack again: %v\n%s", err, b)
 	}

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-
-	"github.com/onepipe/onepipe/pipeline"
 )
 
 // Exit codes.
@@ -51,7 +49,7 @@ func reportError(ctx context.Context, w io.Writer, err error) int {
 		fmt.Fprintln(w, "onepipe: interrupted")
 		return code
 	}
-	fmt.Fprintf(w, "onepipe: %s\n", oneLine(pipeline.Explain(err).Error()))
+	fmt.Fprintf(w, "onepipe: %s\n", oneLine(err.Error()))
 	return code
 }
 

@@ -1,0 +1,117 @@
+// Package e2e runs the onepipe binary against a real Dagger engine. Every test
+// skips with one line when no engine is reachable (set
+// _EXPERIMENTAL_DAGGER_RUNNER_HOST and _EXPERIMENTAL_DAGGER_CLI_BIN to run them).
+package e2e
+
+import (
+	"bytes"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+var (
+	onepipeBin string // built once by TestMain
+	repoRoot   string
+	skipReason string
+)
+
+func TestMain(m *testing.M) {
+	_, file, _, _ := runtime.Caller(0)
+	repoRoot = filepath.Dir(filepath.Dir(file))
+	skipReason = engineProblem()
+	if skipReason == "" {
+		dir, err := os.MkdirTemp("", "onepipe-e2e")
+		if err != nil {
+			panic(err)
+		}
+		defer os.RemoveAll(dir)
+		onepipeBin = filepath.Join(dir, "onepipe")
+		build := exec.Command("go", "build", "-o", onepipeBin, "./cmd/onepipe")
+		build.Dir = repoRoot
+		if out, err := build.CombinedOutput(); err != nil {
+			fmt.Fprintf(os.Stderr, "build onepipe: %v\n%s", err, out)
+			os.Exit(1)
+		}
+	}
+	os.Exit(m.Run())
+}
+
+// engineProblem says why no engine can be used, or "" when one answers.
+func engineProblem() string {
+	if os.Getenv("DAGGER_SESSION_PORT") != "" {
+		return ""
+	}
+	host := os.Getenv("_EXPERIMENTAL_DAGGER_RUNNER_HOST")
+	if host == "" {
+		return "no Dagger engine: set _EXPERIMENTAL_DAGGER_RUNNER_HOST (and _EXPERIMENTAL_DAGGER_CLI_BIN) to run end-to-end tests"
+	}
+	if sock, ok := strings.CutPrefix(host, "unix://"); ok {
+		c, err := net.Dial("unix", sock)
+		if err != nil {
+			return fmt.Sprintf("no Dagger engine answers at %s: %v", host, err)
+		}
+		c.Close()
+	}
+	return ""
+}
+
+func needEngine(t *testing.T) {
+	t.Helper()
+	if skipReason != "" {
+		t.Skip(skipReason)
+	}
+}
+
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+// onepipe runs the binary with extra environment variables.
+func onepipe(t *testing.T, env []string, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(onepipeBin, args...)
+	cmd.Dir = repoRoot
+	cmd.Env = append(os.Environ(), env...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return result{code, out.String(), errb.String()}
+}
+
+// copyApp copies examples/<name> to a temp dir so a test may break it.
+func copyApp(t *testing.T, name string) string {
+	t.Helper()
+	dst := filepath.Join(t.TempDir(), name)
+	if out, err := exec.Command("cp", "-r", filepath.Join(repoRoot, "examples", name), dst).CombinedOutput(); err != nil {
+		t.Fatalf("copy: %v %s", err, out)
+	}
+	return dst
+}
+
+func mustRead(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// lastLine is the last non-empty line of s.
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return lines[len(lines)-1]
+}
