@@ -25,7 +25,9 @@ func TestMain(m *testing.M) {
 	_, file, _, _ := runtime.Caller(0)
 	repoRoot = filepath.Dir(filepath.Dir(file))
 	skipReason = engineProblem()
-	if skipReason == "" {
+	if skipReason != "" {
+		fmt.Println("e2e: skipping end-to-end tests:", skipReason)
+	} else {
 		dir, err := os.MkdirTemp("", "onepipe-e2e")
 		if err != nil {
 			panic(err)

@@ -178,3 +178,15 @@ func TestHelpMentionsEveryFlag(t *testing.T) {
 		}
 	}
 }
+
+func TestPlanShowsAzureTargetsWithoutCallingAzure(t *testing.T) {
+	r := run(t, azureBranch, "plan", "--source", exampleDir(t, "azure-function"))
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.err)
+	}
+	for _, w := range []string{"stages:", "test, lint\n", "onepipe-example-func", "zip"} {
+		if !strings.Contains(r.out, w) {
+			t.Errorf("plan lacks %q:\n%s", w, r.out)
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 
 	"dagger.io/dagger"
 
+	"github.com/onepipe/onepipe/internal/azure"
 	"github.com/onepipe/onepipe/internal/cictx"
 	"github.com/onepipe/onepipe/internal/config"
 	"github.com/onepipe/onepipe/internal/project"
@@ -73,6 +74,11 @@ func resolve(env *Env, in resolveInputs) (*plan, error) {
 	p := &plan{Project: proj, Config: cfg, Stages: in.Stages, OutDir: in.Source.Out, secrets: map[string]string{}}
 	p.AllowLintFailure = in.AllowLintFailure || cfg.Lint.AllowFailure
 
+	if len(p.Stages) == 0 && proj.Dockerfile == "" && cfg.Azure.FunctionZip.App != "" && !in.publishing() {
+		// a Function App deployed as a zip has no image to pack
+		p.Stages = []pipeline.Stage{pipeline.StageTest, pipeline.StageLint}
+		in.Stages = p.Stages
+	}
 	if needsImage(in) {
 		if err := proj.RequireDockerfile(in.Source.Dockerfile); err != nil {
 			return nil, usageError(err)
@@ -91,6 +97,8 @@ func resolve(env *Env, in resolveInputs) (*plan, error) {
 			return nil, err
 		}
 	}
+
+	p.Targets = append(p.Targets, azure.PlanLines(cfg.Azure)...)
 
 	p.Pipeline = pipeline.Options{
 		App:             cfg.App,
@@ -325,11 +333,13 @@ func (p *plan) Print(w io.Writer) {
 		}
 		row("registry", fmt.Sprintf("%s (%s)", pipeline.RegistryHost(p.Publish.Repository), auth))
 	}
-	for _, t := range p.Targets {
-		k, v, _ := strings.Cut(t, ": ")
-		row(k, v)
-	}
 	tw.Flush()
+	if len(p.Targets) > 0 {
+		fmt.Fprintln(w, "targets:")
+		for _, t := range p.Targets {
+			fmt.Fprintf(w, "  %s\n", t)
+		}
+	}
 }
 
 func (p *plan) stageLines() []string {

@@ -78,7 +78,7 @@ func TestAzureDefaults(t *testing.T) {
 }
 
 func TestAzureParse(t *testing.T) {
-	c, err := Parse([]byte("azure:\n  functionZip:\n    app: shop-zip\n    packages: [greetkit]\n  devops:\n    parameters: {env: prod}\n"))
+	c, err := Parse([]byte("azure:\n  tenantId: t\n  clientId: c\n  clientSecret: env:AZ_SECRET\n  subscriptionId: s\n  resourceGroup: rg\n  functionZip:\n    app: shop-zip\n    packages: [greetkit]\n  devops:\n    parameters: {env: prod}\n"))
 	if err != nil {
 		t.Fatal(err)
 	}

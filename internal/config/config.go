@@ -158,6 +158,9 @@ func (c Config) Validate() error {
 			return fmt.Errorf("release.tagPattern: %v", err)
 		}
 	}
+	if err := c.Azure.Validate(); err != nil {
+		return err
+	}
 	for _, name := range c.EnvironmentNames() {
 		if !appName.MatchString(name) {
 			return fmt.Errorf("environments.%s: use lowercase letters, digits and dashes", name)
