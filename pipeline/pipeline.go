@@ -21,6 +21,9 @@ type Options struct {
 	Runtime string
 	// Requirements are runtime requirement files, relative to the source.
 	Requirements []string
+	// RequirementPaths are local folders the requirement files install from;
+	// they join the install layer (the rest of the source does not).
+	RequirementPaths []string
 	// DevRequirements are extra requirement files for tests.
 	DevRequirements []string
 	// Dockerfile is the Dockerfile's path relative to the source (default Dockerfile).

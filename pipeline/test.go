@@ -33,6 +33,13 @@ func (p *Pipeline) Dependencies(files ...string) *dagger.Container {
 		return ctr
 	}
 	install := []string{"python", "-m", "pip", "install"}
+	for _, dir := range p.opts.RequirementPaths {
+		if dir == "." {
+			ctr = ctr.WithDirectory(appDir, p.source)
+			continue
+		}
+		ctr = ctr.WithDirectory(path.Join(appDir, dir), p.source.Directory(dir))
+	}
 	for _, f := range files {
 		ctr = ctr.WithFile(path.Join(appDir, f), p.source.File(f))
 		install = append(install, "-r", f)

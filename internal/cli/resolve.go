@@ -101,15 +101,16 @@ func resolve(env *Env, in resolveInputs) (*plan, error) {
 	p.Targets = append(p.Targets, azure.PlanLines(cfg.Azure)...)
 
 	p.Pipeline = pipeline.Options{
-		App:             cfg.App,
-		Runtime:         runtimeImage(cfg, proj),
-		Requirements:    proj.Requirements,
-		DevRequirements: append(proj.DevRequirements, cfg.Test.Requirements...),
-		Dockerfile:      proj.Dockerfile,
-		Platforms:       platforms,
-		TestCommand:     cfg.Test.Command,
-		LintTool:        cfg.Lint.Tool,
-		LintPaths:       cfg.Lint.Paths,
+		App:              cfg.App,
+		Runtime:          runtimeImage(cfg, proj),
+		Requirements:     proj.Requirements,
+		RequirementPaths: proj.LocalPaths,
+		DevRequirements:  append(proj.DevRequirements, cfg.Test.Requirements...),
+		Dockerfile:       proj.Dockerfile,
+		Platforms:        platforms,
+		TestCommand:      cfg.Test.Command,
+		LintTool:         cfg.Lint.Tool,
+		LintPaths:        cfg.Lint.Paths,
 		Labels: pipeline.Labels{
 			Source:   p.CI.ProjectURL,
 			Revision: p.CI.SHA,

@@ -23,6 +23,8 @@ type Project struct {
 	Requirements []string
 	// DevRequirements are the test/lint requirement files found.
 	DevRequirements []string
+	// LocalPaths are folders the requirement files install from (./pkg).
+	LocalPaths []string
 	// PyProject is true when the folder has a pyproject.toml.
 	PyProject bool
 	// BaseImage is the image named by the Dockerfile's last FROM ("" if unknown).
@@ -55,6 +57,18 @@ func Inspect(dir, dockerfile string) (Project, error) {
 	for _, f := range []string{"requirements-dev.txt", "requirements-test.txt", "requirements_dev.txt", "test-requirements.txt"} {
 		if exists(abs, f) {
 			p.DevRequirements = append(p.DevRequirements, f)
+		}
+	}
+	for _, f := range append(append([]string{}, p.Requirements...), p.DevRequirements...) {
+		data, err := os.ReadFile(filepath.Join(abs, f))
+		if err != nil {
+			continue
+		}
+		for _, lp := range LocalRequirementPaths(string(data)) {
+			if lp == ".." || strings.HasPrefix(lp, "../") {
+				return Project{}, fmt.Errorf("%s installs from %s, outside the source folder: onepipe uploads only --source, so move it inside or widen --source", f, lp)
+			}
+			p.LocalPaths = append(p.LocalPaths, lp)
 		}
 	}
 	p.PyProject = exists(abs, "pyproject.toml")
@@ -130,4 +144,35 @@ func IsPythonImage(ref string) bool {
 func exists(dir, name string) bool {
 	st, err := os.Stat(filepath.Join(dir, name))
 	return err == nil && !st.IsDir()
+}
+
+// LocalRequirementPaths returns the local folders a requirements file
+// installs from (./pkg, ../lib, -e ./pkg, file:./pkg), cleaned and relative,
+// so the install layer can include them and nothing else of the source.
+func LocalRequirementPaths(requirements string) []string {
+	var out []string
+	seen := map[string]bool{}
+	sc := bufio.NewScanner(strings.NewReader(requirements))
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if i := strings.Index(line, " #"); i >= 0 {
+			line = strings.TrimSpace(line[:i])
+		}
+		for _, prefix := range []string{"-e ", "--editable ", "--editable="} {
+			line = strings.TrimSpace(strings.TrimPrefix(line, prefix))
+		}
+		line = strings.TrimPrefix(line, "file:")
+		if line != "." && !strings.HasPrefix(line, "./") && !strings.HasPrefix(line, "../") {
+			continue
+		}
+		if i := strings.IndexAny(line, "[;"); i >= 0 { // extras, markers
+			line = line[:i]
+		}
+		p := filepath.Clean(line)
+		if !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
+	return out
 }

@@ -96,6 +96,14 @@ func TestInspectErrors(t *testing.T) {
 	}
 }
 
+func TestRequirementOutsideSource(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "requirements.txt", "../lib\n")
+	if _, err := Inspect(dir, ""); err == nil || !strings.Contains(err.Error(), "outside the source folder") {
+		t.Errorf("err = %v", err)
+	}
+}
+
 func TestMissingDockerfile(t *testing.T) {
 	dir := t.TempDir()
 	write(t, dir, "pyproject.toml", "[project]\nname='x'\n")
@@ -121,4 +129,13 @@ func FuzzLastFrom(f *testing.F) {
 			t.Errorf("LastFrom returned %q", got)
 		}
 	})
+}
+
+func TestLocalRequirementPaths(t *testing.T) {
+	req := "flask>=2\n./packages/greetkit\n-e ./libs/core # editable\nfile:./vendored[extra]\n../shared\n./packages/greetkit/\nhttps://x/y.whl\n# ./comment\n"
+	got := LocalRequirementPaths(req)
+	want := []string{"packages/greetkit", "libs/core", "vendored", "../shared"}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("LocalRequirementPaths = %v, want %v", got, want)
+	}
 }
