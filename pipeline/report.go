@@ -90,7 +90,9 @@ func (r *Report) do(ctx context.Context, s Stage, allowFailure bool, fn func(con
 	res := StageResult{Stage: s, Status: StatusPassed, Duration: time.Since(start), Detail: detail}
 	switch {
 	case err == nil:
-	case ctx.Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.Canceled)):
+	case ctx.Err() != nil:
+		// the engine reports cancellation in its own words (exit 137,
+		// "context canceled"): whatever ended while ctx was done was cancelled
 		res.Status, res.Detail = StatusCancelled, cancelReason(ctx)
 		err = fmt.Errorf("%s: %w", s, context.Cause(ctx))
 	case allowFailure:
@@ -106,7 +108,7 @@ func cancelReason(ctx context.Context) string {
 	if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
 		return "cancelled: " + cause.Error()
 	}
-	return "cancelled"
+	return ""
 }
 
 // stageRank orders the summary: checks first, then what follows publish in

@@ -87,7 +87,11 @@ func (p *Pipeline) Run(ctx context.Context, f Flow) (*Report, error) {
 		})
 	}
 	if err := g.Wait(); err != nil {
-		r.skipRest(f, "an earlier stage failed")
+		why := "an earlier stage failed"
+		if ctx.Err() != nil {
+			why = "the run was cancelled"
+		}
+		r.skipRest(f, why)
 		return r, err
 	}
 

@@ -46,8 +46,6 @@ func reportError(ctx context.Context, w io.Writer, err error) int {
 	}
 	if ctx.Err() != nil {
 		code = ExitInterrupted
-		fmt.Fprintln(w, "onepipe: interrupted")
-		return code
 	}
 	fmt.Fprintf(w, "onepipe: %s\n", oneLine(err.Error()))
 	return code

@@ -83,8 +83,8 @@ func parseStages(names []string) ([]pipeline.Stage, error) {
 }
 
 // execute connects to the engine, runs the plan and prints the summary.
-func execute(ctx context.Context, env *Env, p *plan, so sourceOptions, exportImage bool) error {
-	ctx, cancel := context.WithTimeoutCause(ctx, so.Timeout, fmt.Errorf("--timeout %s reached", so.Timeout))
+func execute(parent context.Context, env *Env, p *plan, so sourceOptions, exportImage bool) error {
+	ctx, cancel := context.WithTimeoutCause(parent, so.Timeout, fmt.Errorf("--timeout %s reached", so.Timeout))
 	defer cancel()
 
 	fmt.Fprintf(env.Err, "onepipe: %s, version %s, environment %s\n", p.CI.Describe(), orNone(p.Release.Version), p.EnvName)
@@ -123,7 +123,15 @@ func execute(ctx context.Context, env *Env, p *plan, so sourceOptions, exportIma
 				cancelled = append(cancelled, string(s.Stage))
 			}
 		}
-		fmt.Fprintf(env.Err, "onepipe: cancelled %s; nothing was published\n", orNone(strings.Join(cancelled, ", ")))
+		why := "interrupted"
+		if parent.Err() == nil {
+			why = context.Cause(ctx).Error()
+		}
+		pushed := "nothing was published"
+		if len(report.Published) > 0 {
+			pushed = fmt.Sprintf("%d tags were already published", len(report.Published))
+		}
+		return fmt.Errorf("%s: cancelled %s; %s", why, orNone(strings.Join(cancelled, ", ")), pushed)
 	}
 	return err
 }

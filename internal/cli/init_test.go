@@ -1,0 +1,186 @@
+package cli
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/onepipe/onepipe/internal/shim"
+)
+
+// appFolder is an empty app folder named name in a temp dir.
+func appFolder(t *testing.T, name string) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), name)
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func TestInitWritesEachShim(t *testing.T) {
+	for _, kind := range shim.Kinds() {
+		t.Run(string(kind), func(t *testing.T) {
+			dir := appFolder(t, "shop")
+			r := run(t, nil, "init", string(kind), "--source", dir, "--publish", "acme.azurecr.io/shop")
+			if r.code != ExitOK {
+				t.Fatalf("exit %d: %s", r.code, r.err)
+			}
+			path := filepath.Join(dir, filepath.FromSlash(shim.FileName(kind)))
+			got, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("init %s wrote no %s: %v", kind, shim.FileName(kind), err)
+			}
+			want, err := shim.Render(kind, shim.Data{App: "shop", Repository: "acme.azurecr.io/shop"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(got) != string(want) {
+				t.Errorf("init %s wrote:\n%s\nwant the template's output:\n%s", kind, got, want)
+			}
+			if !strings.Contains(r.out, "wrote "+path) || !strings.Contains(r.out, shim.PasswordVar) {
+				t.Errorf("output should name the file and the secret to define:\n%s", r.out)
+			}
+		})
+	}
+}
+
+func TestInitRefusesToOverwrite(t *testing.T) {
+	dir := appFolder(t, "tornado")
+	path := filepath.Join(dir, ".gitlab-ci.yml")
+	mine := []byte("# my own pipeline\n")
+	if err := os.WriteFile(path, mine, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := run(t, nil, "init", "gitlab", "--source", dir)
+	if r.code != ExitUsage {
+		t.Errorf("exit %d, want %d (usage)", r.code, ExitUsage)
+	}
+	if !strings.Contains(r.err, path) || !strings.Contains(r.err, "--force") || strings.Count(strings.TrimSpace(r.err), "\n") != 0 {
+		t.Errorf("want one line naming %s and --force, got %q", path, r.err)
+	}
+	if got, _ := os.ReadFile(path); string(got) != string(mine) {
+		t.Fatalf("init overwrote %s without --force", path)
+	}
+
+	r = run(t, nil, "init", "gitlab", "--source", dir, "--force")
+	if r.code != ExitOK {
+		t.Fatalf("--force: exit %d: %s", r.code, r.err)
+	}
+	want, _ := shim.Render(shim.GitLab, shim.Data{App: "tornado"})
+	if got, _ := os.ReadFile(path); string(got) != string(want) {
+		t.Errorf("--force did not write the shim:\n%s", got)
+	}
+}
+
+func TestInitBadInput(t *testing.T) {
+	dir := appFolder(t, "app")
+	file := filepath.Join(dir, "requirements.txt")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		args []string
+		want []string
+	}{
+		{"unknown CI", []string{"init", "jenkins", "--source", dir}, []string{`"jenkins"`, "gitlab, azure or github"}},
+		{"no CI", []string{"init", "--source", dir}, []string{"gitlab|azure|github"}},
+		{"two CIs", []string{"init", "gitlab", "azure", "--source", dir}, []string{"gitlab|azure|github"}},
+		{"missing folder", []string{"init", "gitlab", "--source", filepath.Join(dir, "nope")}, []string{"does not exist", "--source"}},
+		{"file as folder", []string{"init", "azure", "--source", file}, []string{"is a file", "--source"}},
+		{"bad repository", []string{"init", "azure", "--source", dir, "--publish", "Acme.io/Shop:v1"}, []string{"image repository", "Acme.io/Shop:v1"}},
+		{"bad branch", []string{"init", "github", "--source", dir, "--branches", "main,feat x"}, []string{"branch", "feat x"}},
+		{"unknown flag", []string{"init", "gitlab", "--source", dir, "--forse"}, []string{"--forse"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := run(t, nil, tt.args...)
+			if r.code != ExitUsage {
+				t.Errorf("exit %d, want %d (usage): %s", r.code, ExitUsage, r.err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(r.err, w) {
+					t.Errorf("error %q lacks %q", r.err, w)
+				}
+			}
+			if n := strings.Count(strings.TrimSpace(r.err), "\n"); n != 0 {
+				t.Errorf("error is %d lines, want one: %q", n+1, r.err)
+			}
+			entries, _ := os.ReadDir(dir)
+			if len(entries) != 1 {
+				t.Errorf("bad input left files behind: %v", entries)
+			}
+		})
+	}
+}
+
+// The committed example CI files are what `onepipe init` writes for them, so
+// the refresh commands in internal/shim's examples test really refresh them.
+func TestInitReproducesExamples(t *testing.T) {
+	examples := []struct {
+		app   string
+		kind  shim.Kind
+		flags []string
+	}{
+		{"tornado", shim.GitLab, nil},
+		{"tornado", shim.Azure, []string{"--publish", "acme.azurecr.io/tornado"}},
+		{"flask", shim.GitLab, nil},
+		{"flask", shim.Azure, []string{"--publish", "acme.azurecr.io/flask"}},
+	}
+	for _, ex := range examples {
+		t.Run(ex.app+"/"+string(ex.kind), func(t *testing.T) {
+			want, err := os.ReadFile(filepath.Join(exampleDir(t, ex.app), shim.FileName(ex.kind)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			dir := appFolder(t, ex.app)
+			r := run(t, nil, append([]string{"init", string(ex.kind), "--source", dir}, ex.flags...)...)
+			if r.code != ExitOK {
+				t.Fatalf("exit %d: %s", r.code, r.err)
+			}
+			got, _ := os.ReadFile(filepath.Join(dir, shim.FileName(ex.kind)))
+			if string(got) != string(want) {
+				t.Errorf("onepipe init %s for %s differs from examples/%s/%s", ex.kind, ex.app, ex.app, shim.FileName(ex.kind))
+			}
+		})
+	}
+}
+
+func TestAppName(t *testing.T) {
+	tests := map[string]string{
+		"tornado":               "tornado",
+		"My Shop":               "My-Shop",
+		"shop.api_v2":           "shop.api_v2",
+		".hidden":               "hidden",
+		"ünïcode":               "n-code",
+		"---":                   "app",
+		"":                      "app",
+		"a/b":                   "a-b",
+		strings.Repeat("x", 80): strings.Repeat("x", 63),
+	}
+	for in, want := range tests {
+		if got := appName(in); got != want {
+			t.Errorf("appName(%q) = %q, want %q", in, got, want)
+		}
+		if _, err := shim.Render(shim.GitLab, shim.Data{App: appName(in)}); err != nil {
+			t.Errorf("appName(%q) = %q is refused by the shims: %v", in, appName(in), err)
+		}
+	}
+}
+
+func TestShimVersion(t *testing.T) {
+	tests := map[string]string{
+		"v1.2.3":                             "v1.2.3",
+		"dev":                                "latest",
+		"v0.0.0-20260101000000-abcdef123456": "latest",
+		"v1.2.3+dirty":                       "latest",
+		"":                                   "latest",
+	}
+	for in, want := range tests {
+		if got := shimVersion(in); got != want {
+			t.Errorf("shimVersion(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
