@@ -53,11 +53,14 @@ type Report struct {
 	Published []Published
 }
 
-// Stages returns the results so far, in the order the stages started.
+// Stages returns the results so far in pipeline order: test, lint, pack,
+// publish, then later stages in the order they ran.
 func (r *Report) Stages() []StageResult {
 	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]StageResult(nil), r.stages...)
+	stages := append([]StageResult(nil), r.stages...)
+	r.mu.Unlock()
+	sort.SliceStable(stages, func(i, j int) bool { return stageRank(stages[i].Stage) < stageRank(stages[j].Stage) })
+	return stages
 }
 
 // Status returns a stage's status, or "" when it did not run.
@@ -126,9 +129,7 @@ func stageRank(s Stage) int {
 func (r *Report) Print(w io.Writer) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "STAGE\tSTATUS\tTIME\tDETAIL")
-	stages := r.Stages()
-	sort.SliceStable(stages, func(i, j int) bool { return stageRank(stages[i].Stage) < stageRank(stages[j].Stage) })
-	for _, s := range stages {
+	for _, s := range r.Stages() {
 		dur := "-"
 		if s.Status != StatusSkipped {
 			dur = fmt.Sprintf("%.1fs", s.Duration.Seconds())
