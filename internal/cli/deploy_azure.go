@@ -154,7 +154,7 @@ func (o *deployAzureOptions) buildZip(ctx context.Context, env *Env, proj projec
 	if err != nil {
 		return nil, err
 	}
-	defer dag.Close()
+	defer closeEngine(dag, env.Err)
 	pkgs := z.Packages
 	if len(pkgs) == 0 {
 		if data, err := os.ReadFile(filepath.Join(proj.Dir, z.RequirementsFile())); err == nil {

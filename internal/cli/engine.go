@@ -93,3 +93,20 @@ func firstLine(s string) string {
 	first, _, _ := strings.Cut(strings.TrimSpace(s), "\n")
 	return first
 }
+
+// closeTimeout bounds how long onepipe waits for the engine session to end.
+const closeTimeout = 10 * time.Second
+
+// closeEngine ends the session without hanging on an engine that went away.
+func closeEngine(dag interface{ Close() error }, log io.Writer) {
+	done := make(chan struct{})
+	go func() {
+		dag.Close()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(closeTimeout):
+		fmt.Fprintf(log, "onepipe: the engine session did not close within %s; leaving it\n", closeTimeout)
+	}
+}

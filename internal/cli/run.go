@@ -92,7 +92,7 @@ func execute(parent context.Context, env *Env, p *plan, so sourceOptions, export
 	if err != nil {
 		return err
 	}
-	defer dag.Close()
+	defer closeEngine(dag, env.Err)
 
 	pl := pipeline.New(dag, pipeline.HostSource(dag, p.Project.Dir), p.Pipeline)
 	flow := pipeline.Flow{
