@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"context"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -15,16 +14,9 @@ import (
 // layout the Functions host loads. The build is offline: greetkit is a local
 // path in requirements.txt and pip runs with --no-index.
 func TestAzureFunctionPackageE2E(t *testing.T) {
-	if os.Getenv("_EXPERIMENTAL_DAGGER_RUNNER_HOST") == "" {
-		t.Skip("no Dagger engine: set _EXPERIMENTAL_DAGGER_RUNNER_HOST to run end-to-end tests")
-	}
+	client := connectE2E(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	client, err := dagger.Connect(ctx, dagger.WithLogOutput(os.Stderr))
-	if err != nil {
-		t.Fatalf("connect to the engine: %v", err)
-	}
-	defer client.Close()
 
 	src := client.Host().Directory(azureExample, dagger.HostDirectoryOpts{Exclude: azureSourceExcludes}).
 		WithNewFile("local-junk/.venv/x.py", "junk").

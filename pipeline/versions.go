@@ -13,3 +13,15 @@ const (
 	Flake8Version = "flake8>=5,<8"
 	RuffVersion   = "ruff>=0.4,<1"
 )
+
+// The local cluster: Kubernetes built from the Go module proxy, run with kwok.
+const (
+	// GolangImage builds the local cluster's binaries.
+	GolangImage = "golang:1.26"
+	// KubernetesVersion is the k8s.io/kubernetes module version built.
+	KubernetesVersion = "v1.37.2"
+	// KubernetesStagingVersion is the matching k8s.io/* staging module version.
+	KubernetesStagingVersion = "v0.37.2"
+	// KwokVersion is the sigs.k8s.io/kwok module version built.
+	KwokVersion = "v0.8.0"
+)

@@ -5,12 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"os/exec"
 	"strings"
 	"time"
 
 	"dagger.io/dagger"
+
+	"github.com/onepipe/onepipe/internal/enginecheck"
 )
 
 // Connector opens a session with a Dagger engine; progress goes to log.
@@ -47,12 +48,10 @@ func connectEngine(ctx context.Context, env *Env, log io.Writer) (*dagger.Client
 // preflight says whether any engine route exists: a session opened by
 // `dagger run`, a runner host that answers, or a dagger CLI to start one.
 func preflight(env *Env) error {
-	if _, ok := env.LookupEnv("DAGGER_SESSION_PORT"); ok {
-		return nil
-	}
-	if host, ok := env.LookupEnv("_EXPERIMENTAL_DAGGER_RUNNER_HOST"); ok && host != "" {
-		if err := dialRunner(host); err != nil {
-			return fmt.Errorf("Dagger engine at _EXPERIMENTAL_DAGGER_RUNNER_HOST=%s does not answer (%v): start it or fix the address", host, err)
+	switch err := enginecheck.Problem(env.LookupEnv); {
+	case err == nil:
+		if _, ok := env.LookupEnv("DAGGER_SESSION_PORT"); ok {
+			return nil
 		}
 		if _, ok := env.LookupEnv("_EXPERIMENTAL_DAGGER_CLI_BIN"); !ok {
 			if _, err := exec.LookPath("dagger"); err != nil {
@@ -60,6 +59,8 @@ func preflight(env *Env) error {
 			}
 		}
 		return nil
+	case !errors.Is(err, enginecheck.ErrNotConfigured):
+		return err
 	}
 	if _, ok := env.LookupEnv("_EXPERIMENTAL_DAGGER_CLI_BIN"); ok {
 		return nil
@@ -68,25 +69,6 @@ func preflight(env *Env) error {
 		return nil
 	}
 	return ErrNoEngine
-}
-
-// dialRunner checks that unix:// and tcp:// runner hosts accept connections;
-// other schemes (docker-container://, kube-pod://) are left to the CLI.
-func dialRunner(host string) error {
-	scheme, addr, ok := strings.Cut(host, "://")
-	if !ok {
-		return fmt.Errorf("not a URL")
-	}
-	switch scheme {
-	case "unix", "tcp":
-		network := scheme
-		conn, err := net.DialTimeout(network, addr, 3*time.Second)
-		if err != nil {
-			return err
-		}
-		return conn.Close()
-	}
-	return nil
 }
 
 func firstLine(s string) string {

@@ -2,30 +2,19 @@ package shim
 
 import (
 	"bytes"
-	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/onepipe/onepipe/internal/enginecheck"
 )
 
-// engineProblem says why no Dagger engine can be used, or "" when one answers.
+// engineProblem says why no engine can be used, or "" when one answers.
 func engineProblem() string {
-	if os.Getenv("DAGGER_SESSION_PORT") != "" {
-		return ""
-	}
-	host := os.Getenv("_EXPERIMENTAL_DAGGER_RUNNER_HOST")
-	if host == "" {
-		return "no Dagger engine: set _EXPERIMENTAL_DAGGER_RUNNER_HOST (and _EXPERIMENTAL_DAGGER_CLI_BIN) to run the GitLab job"
-	}
-	if sock, ok := strings.CutPrefix(host, "unix://"); ok {
-		c, err := net.Dial("unix", sock)
-		if err != nil {
-			return fmt.Sprintf("no Dagger engine answers at %s: %v", host, err)
-		}
-		c.Close()
+	if err := enginecheck.Problem(os.LookupEnv); err != nil {
+		return err.Error() + " (to run the GitLab job)"
 	}
 	return ""
 }

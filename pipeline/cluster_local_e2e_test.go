@@ -1,0 +1,43 @@
+package pipeline
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestKubernetesBinariesE2E builds the local cluster's binaries on a real
+// engine (minutes when cold) and runs them for their versions.
+func TestKubernetesBinariesE2E(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: the Kubernetes build takes minutes")
+	}
+	dag := connectE2E(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Minute)
+	defer cancel()
+	dir := t.TempDir()
+	if _, err := KubernetesBinaries(dag).Export(ctx, dir); err != nil {
+		t.Fatalf("build: %v", Explain(err))
+	}
+	for bin, want := range map[string]string{
+		"kubectl":        KubernetesVersion,
+		"kube-apiserver": KubernetesVersion,
+		"kwok":           KwokVersion,
+	} {
+		args := []string{"--version"}
+		if bin == "kubectl" {
+			args = []string{"version", "--client"}
+		}
+		out, err := exec.Command(filepath.Join(dir, bin), args...).CombinedOutput()
+		if err != nil || !strings.Contains(string(out), want) {
+			t.Errorf("%s %v = %q, %v; want %s", bin, args, out, err, want)
+		}
+	}
+	if st, err := os.Stat(filepath.Join(dir, "kwok-stages.yaml")); err != nil || st.Size() == 0 {
+		t.Errorf("kwok-stages.yaml missing: %v", err)
+	}
+}
