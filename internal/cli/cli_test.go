@@ -36,7 +36,7 @@ func run(t *testing.T, env map[string]string, args ...string) result {
 		Out: &out, Err: &errb,
 		LookupEnv: func(k string) (string, bool) { v, ok := env[k]; return v, ok },
 		ReadFile:  os.ReadFile,
-		Connect: func(context.Context, *Env, io.Writer) (*dagger.Client, error) {
+		Connect: func(context.Context, *Env, io.Writer, bool) (*dagger.Client, error) {
 			t.Errorf("onepipe %v tried to connect to an engine", args)
 			return nil, ErrNoEngine
 		},

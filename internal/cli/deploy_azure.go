@@ -150,7 +150,7 @@ func (o *deployAzureOptions) run(ctx context.Context, env *Env) error {
 
 // buildZip builds and checks the package on the engine.
 func (o *deployAzureOptions) buildZip(ctx context.Context, env *Env, proj project.Project, z config.AzureFunctionZip) ([]byte, error) {
-	dag, err := env.Connect(ctx, env, env.Err)
+	dag, err := env.Connect(ctx, env, env.Err, o.source.Debug)
 	if err != nil {
 		return nil, err
 	}

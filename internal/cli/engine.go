@@ -14,8 +14,9 @@ import (
 	"github.com/onepipe/onepipe/internal/enginecheck"
 )
 
-// Connector opens a session with a Dagger engine; progress goes to log.
-type Connector func(ctx context.Context, env *Env, log io.Writer) (*dagger.Client, error)
+// Connector opens a session with a Dagger engine; progress goes to log, in
+// more detail when debug is set.
+type Connector func(ctx context.Context, env *Env, log io.Writer, debug bool) (*dagger.Client, error)
 
 // ErrNoEngine means no Dagger engine can be reached from this machine.
 var ErrNoEngine = errors.New("no Dagger engine reachable: start Docker (the dagger CLI runs its engine there), " +
@@ -25,13 +26,16 @@ var ErrNoEngine = errors.New("no Dagger engine reachable: start Docker (the dagg
 // connectEngine checks that an engine can be reached before dialling it, so a
 // machine without one gets ErrNoEngine at once instead of a CLI download that
 // hangs offline.
-func connectEngine(ctx context.Context, env *Env, log io.Writer) (*dagger.Client, error) {
+func connectEngine(ctx context.Context, env *Env, log io.Writer, debug bool) (*dagger.Client, error) {
 	if err := preflight(env); err != nil {
 		return nil, &exitError{code: ExitNoEngine, err: err}
 	}
 	var opts []dagger.ClientOpt
 	if log != nil {
 		opts = append(opts, dagger.WithLogOutput(log))
+	}
+	if debug {
+		opts = append(opts, dagger.WithVerbosity(3))
 	}
 	if _, ok := env.LookupEnv("_EXPERIMENTAL_DAGGER_CLI_BIN"); !ok {
 		if bin, err := exec.LookPath("dagger"); err == nil {

@@ -23,7 +23,7 @@ func (o *sourceOptions) bind(cmd *cobra.Command) {
 	f.StringVar(&o.Dockerfile, "dockerfile", "", "Dockerfile path inside the source folder (default Dockerfile)")
 	f.StringSliceVar(&o.Platforms, "platform", nil, "platforms to build the image for, comma-separated (default linux/amd64, or platforms: in onepipe.yaml)")
 	f.DurationVar(&o.Timeout, "timeout", time.Hour, "give up (and cancel every stage) after this long")
-	f.BoolVar(&o.Debug, "debug", false, "print the engine's full progress and error details")
+	f.BoolVar(&o.Debug, "debug", false, "show the engine's progress in more detail (every step, with its inputs)")
 }
 
 // refOptions override what the CI (or git) says is being built.

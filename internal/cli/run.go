@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"io"
 	"slices"
 	"strings"
 
@@ -88,7 +87,7 @@ func execute(parent context.Context, env *Env, p *plan, so sourceOptions, export
 	defer cancel()
 
 	fmt.Fprintf(env.Err, "onepipe: %s, version %s, environment %s\n", p.CI.Describe(), orNone(p.Release.Version), p.EnvName)
-	dag, err := env.Connect(ctx, env, progressWriter(env, so.Debug))
+	dag, err := env.Connect(ctx, env, env.Err, so.Debug)
 	if err != nil {
 		return err
 	}
@@ -134,13 +133,6 @@ func execute(parent context.Context, env *Env, p *plan, so sourceOptions, export
 		return fmt.Errorf("%s: cancelled %s; %s", why, orNone(strings.Join(cancelled, ", ")), pushed)
 	}
 	return err
-}
-
-// progressWriter is where the engine's progress goes: stderr, or nowhere
-// interesting when the output is not wanted.
-func progressWriter(env *Env, debug bool) io.Writer {
-	_ = debug
-	return env.Err
 }
 
 func orNone(s string) string {
