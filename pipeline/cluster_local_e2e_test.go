@@ -41,3 +41,37 @@ func TestKubernetesBinariesE2E(t *testing.T) {
 		t.Errorf("kwok-stages.yaml missing: %v", err)
 	}
 }
+
+// TestLocalClusterE2E starts the local cluster on a real engine, applies a
+// Deployment and waits for its rollout (kwok makes the pods Ready).
+func TestLocalClusterE2E(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: the local cluster needs the Kubernetes build")
+	}
+	dag := connectE2E(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Minute)
+	defer cancel()
+	deploy := `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: hello, labels: {app: hello}}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: hello}}
+  template:
+    metadata: {labels: {app: hello}}
+    spec:
+      containers: [{name: hello, image: example.local/hello:v1}]
+`
+	out, err := NewLocalCluster(dag).Kubectl().
+		WithNewFile("/deploy.yaml", deploy).
+		WithExec([]string{"kubectl", "apply", "--server-side", "--field-manager=onepipe", "-f", "/deploy.yaml"}).
+		WithExec([]string{"kubectl", "rollout", "status", "deployment/hello", "--timeout=120s"}).
+		WithExec([]string{"kubectl", "get", "deployment", "hello", "-o", "jsonpath={.status.readyReplicas}"}).
+		Stdout(ctx)
+	if err != nil {
+		t.Fatalf("local cluster: %v", Explain(err))
+	}
+	if out != "2" {
+		t.Errorf("readyReplicas = %q, want 2", out)
+	}
+}

@@ -16,6 +16,8 @@ const (
 
 // The local cluster: Kubernetes built from the Go module proxy, run with kwok.
 const (
+	// DebianImage runs the local cluster (etcd from Debian) and kubectl.
+	DebianImage = "debian:bookworm-slim"
 	// GolangImage builds the local cluster's binaries.
 	GolangImage = "golang:1.26"
 	// KubernetesVersion is the k8s.io/kubernetes module version built.
