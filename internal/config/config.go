@@ -183,9 +183,11 @@ func (c Config) WithDefaults(dirName string) Config {
 	if c.Lint.Tool == "" {
 		c.Lint.Tool = "flake8"
 	}
-	if c.Environments == nil {
-		c.Environments = map[string]Environment{}
+	envs := make(map[string]Environment, len(c.Environments)+2)
+	for name, e := range c.Environments {
+		envs[name] = e
 	}
+	c.Environments = envs // a copy: defaults never leak into the caller's map
 	for _, name := range []string{"dev", "prod"} {
 		if _, ok := c.Environments[name]; !ok {
 			c.Environments[name] = Environment{Protected: name == "prod"}

@@ -64,3 +64,14 @@ func TestLoadFile(t *testing.T) {
 		t.Errorf("error does not name the file: %v", err)
 	}
 }
+
+func TestWithDefaultsLeavesInputAlone(t *testing.T) {
+	in := Config{Environments: map[string]Environment{"staging": {}}}
+	out := in.WithDefaults("shop")
+	if len(in.Environments) != 1 || in.Environments["staging"].Namespace != "" {
+		t.Errorf("input changed: %+v", in.Environments)
+	}
+	if out.Environments["staging"].Namespace != "shop-staging" || len(out.Environments) != 3 {
+		t.Errorf("output = %+v", out.Environments)
+	}
+}
