@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -85,5 +86,23 @@ func TestBrokenDockerfileNamesTheStep(t *testing.T) {
 	last := lastLine(r.stderr)
 	if !strings.HasPrefix(last, "onepipe: pack") || !strings.Contains(last, "exit 3") {
 		t.Errorf("last line %q does not name the failing step", last)
+	}
+}
+
+func TestExportImageAsOCITarball(t *testing.T) {
+	needEngine(t)
+	out := t.TempDir()
+	r := onepipe(t, nil, "pack", "--source", "examples/tornado", "--export-image", "--out", out)
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, lastLine(r.stderr))
+	}
+	list, err := exec.Command("tar", "-tf", filepath.Join(out, "image.tar")).Output()
+	if err != nil {
+		t.Fatalf("image.tar is not a tarball: %v", err)
+	}
+	for _, want := range []string{"oci-layout", "index.json", "blobs/sha256/"} {
+		if !strings.Contains(string(list), want) {
+			t.Errorf("image.tar lacks %s:\n%s", want, list)
+		}
 	}
 }
