@@ -67,3 +67,28 @@ func TestExplainKeepsPlainErrors(t *testing.T) {
 		t.Errorf("Explain = %q", got)
 	}
 }
+
+func TestRunThenStepsInOrderAndSkipAfterFailure(t *testing.T) {
+	var ran []Stage
+	step := func(s Stage, err error) Step {
+		return Step{Stage: s, Run: func(context.Context, *Report) (string, error) {
+			ran = append(ran, s)
+			return "did " + string(s), err
+		}}
+	}
+	p := &Pipeline{}
+	f := Flow{
+		Stages: []Stage{"none"}, // no checks: only the later steps run
+		Then:   []Step{step(StageCluster, nil), step(StageDeploy, errors.New("rollout timed out")), step("smoke", nil)},
+	}
+	r, err := p.Run(context.Background(), f)
+	if err == nil || !strings.Contains(err.Error(), "rollout timed out") {
+		t.Fatalf("Run error = %v", err)
+	}
+	if len(ran) != 2 || ran[0] != StageCluster || ran[1] != StageDeploy {
+		t.Errorf("ran %v, want cluster then deploy", ran)
+	}
+	if r.Status(StageCluster) != StatusPassed || r.Status(StageDeploy) != StatusFailed || r.Status("smoke") != StatusSkipped {
+		t.Errorf("statuses: %+v", r.Stages())
+	}
+}

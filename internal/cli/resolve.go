@@ -123,7 +123,11 @@ func resolve(env *Env, in resolveInputs) (*plan, error) {
 // resolveRelease reads the CI (or git), applies the flags and picks the
 // version and environment.
 func (p *plan) resolveRelease(env *Env, in resolveInputs) error {
-	policy, err := release.NewPolicy(p.Config.Release)
+	rel := p.Config.Release
+	if in.Publish != nil && len(in.Publish.MovingTags) > 0 {
+		rel.MovingTags = in.Publish.MovingTags // --also-tag replaces release.movingTags
+	}
+	policy, err := release.NewPolicy(rel)
 	if err != nil {
 		return usageError(err)
 	}
@@ -180,17 +184,6 @@ func (p *plan) resolvePublish(env *Env, po publishOptions) error {
 		return usagef("publish %s: no image tag: the revision is unknown (not a git checkout, no CI variables): pass --sha or --tag", repo)
 	}
 	pub := &publishPlan{Repository: repo, Tags: p.Release.Tags}
-	if len(po.MovingTags) > 0 && p.Release.Release {
-		policy, err := release.NewPolicy(config.Release{TagPattern: p.Config.Release.TagPattern, MovingTags: po.MovingTags})
-		if err != nil {
-			return usageError(err)
-		}
-		dec, err := policy.Decide(p.CI)
-		if err != nil {
-			return usageError(err)
-		}
-		pub.Tags = dec.Tags
-	}
 
 	user, pass := po.Username, po.Password
 	if user == "" {

@@ -106,7 +106,6 @@ func execute(parent context.Context, env *Env, p *plan, so sourceOptions, export
 			Tags:     p.Publish.Tags,
 		}
 	}
-	flow.Then = append(flow.Then, p.steps(dag)...)
 
 	report, err := pl.Run(ctx, flow)
 	fmt.Fprintln(env.Out)
