@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"dagger.io/dagger"
@@ -65,7 +66,11 @@ func (p *Pipeline) CheckPack(ctx context.Context, tarballPath string) error {
 			if _, err := img.Sync(gctx); err != nil {
 				return fmt.Errorf("pack %s (%s): %w", p.opts.Dockerfile, pl, Explain(err))
 			}
-			return nil
+			got, err := img.Platform(gctx)
+			if err != nil {
+				return fmt.Errorf("pack %s (%s): %w", p.opts.Dockerfile, pl, Explain(err))
+			}
+			return checkPlatform(pl, got)
 		})
 	}
 	if err := g.Wait(); err != nil {
@@ -78,4 +83,28 @@ func (p *Pipeline) CheckPack(ctx context.Context, tarballPath string) error {
 		return fmt.Errorf("pack: export %s: %w", tarballPath, Explain(err))
 	}
 	return nil
+}
+
+// checkPlatform fails when a build for one platform produced an image for
+// another: a base image without that platform's variant yields the wrong
+// binaries under the right name, the arm64-laptop/amd64-cluster failure
+// onepipe exists to prevent.
+func checkPlatform(want, got dagger.Platform) error {
+	if samePlatform(want, got) {
+		return nil
+	}
+	return fmt.Errorf("pack: building for %s produced a %s image: the Dockerfile's base image has no %s variant in its registry (or the engine cannot build %s): use a multi-platform base image or drop %s from --platform",
+		want, got, want, want, want)
+}
+
+// samePlatform compares os/arch[/variant], ignoring a missing variant.
+func samePlatform(a, b dagger.Platform) bool {
+	pa, pb := strings.Split(string(a), "/"), strings.Split(string(b), "/")
+	if len(pa) < 2 || len(pb) < 2 {
+		return a == b
+	}
+	if pa[0] != pb[0] || pa[1] != pb[1] {
+		return false
+	}
+	return len(pa) < 3 || len(pb) < 3 || pa[2] == pb[2]
 }

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"dagger.io/dagger"
 )
 
 func TestRegistryHost(t *testing.T) {
@@ -94,5 +96,25 @@ func TestPublishError(t *testing.T) {
 	down := publishError("127.0.0.1:5999/a:v1", errors.New("dial tcp 127.0.0.1:5999: connection refused"))
 	if !strings.Contains(down.Error(), "registry 127.0.0.1:5999 unreachable") {
 		t.Errorf("unreachable error = %v", down)
+	}
+}
+
+func TestCheckPlatform(t *testing.T) {
+	for _, tt := range []struct {
+		want, got string
+		ok        bool
+	}{
+		{"linux/amd64", "linux/amd64", true},
+		{"linux/arm64", "linux/arm64/v8", true},
+		{"linux/arm/v7", "linux/arm/v6", false},
+		{"linux/arm64", "linux/amd64", false},
+	} {
+		err := checkPlatform(dagger.Platform(tt.want), dagger.Platform(tt.got))
+		if (err == nil) != tt.ok {
+			t.Errorf("checkPlatform(%s, %s) = %v", tt.want, tt.got, err)
+		}
+		if err != nil && !strings.Contains(err.Error(), "has no "+tt.want+" variant") {
+			t.Errorf("message = %v", err)
+		}
 	}
 }
