@@ -19,20 +19,28 @@ import (
 // pipeline's defaults, as with the onepipe CLI.
 type Onepipe struct {
 	// The app folder: Dockerfile, requirements files, tests.
+	// +private
 	Source *dagger.Directory
 	// Name of the app in image labels and cache volumes.
+	// +private
 	App string
 	// Python image tests and lint run in.
+	// +private
 	Runtime string
 	// Requirement files the app needs to run, relative to the source.
+	// +private
 	Requirements []string
 	// Extra requirement files for tests and lint, relative to the source.
+	// +private
 	DevRequirements []string
 	// Dockerfile path relative to the source.
+	// +private
 	Dockerfile string
 	// Platforms the image is built for.
+	// +private
 	Platforms []dagger.Platform
 	// Linter: flake8 or ruff.
+	// +private
 	LintTool string
 }
 
