@@ -161,9 +161,15 @@ func (c Config) Validate() error {
 	if err := c.Azure.Validate(); err != nil {
 		return err
 	}
+	if err := c.Deploy.Validate(); err != nil {
+		return err
+	}
 	for _, name := range c.EnvironmentNames() {
 		if !appName.MatchString(name) {
 			return fmt.Errorf("environments.%s: use lowercase letters, digits and dashes", name)
+		}
+		if err := c.Environments[name].Cluster.Validate(name); err != nil {
+			return err
 		}
 		if r := c.Environments[name].Replicas; r < 0 {
 			return fmt.Errorf("environments.%s.replicas: %d is negative", name, r)

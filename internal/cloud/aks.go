@@ -1,0 +1,292 @@
+package cloud
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/onepipe/onepipe/internal/config"
+)
+
+// AKS defaults.
+const (
+	DefaultAKSNodeCount = 2
+	DefaultAKSVMSize    = "Standard_D2s_v3"
+	DefaultPollEvery    = 15 * time.Second
+)
+
+// AKS makes sure an Azure Kubernetes Service cluster exists and is ready,
+// creating it (and its resource group) when missing. An existing cluster is
+// never changed: differences from the settings are reported as notes.
+type AKS struct {
+	SubscriptionID, ResourceGroup, Name, Location string
+	NodeCount                                     int
+	VMSize, KubernetesVersion, DNSPrefix          string
+	// Admin fetches the admin kubeconfig (listClusterAdminCredential).
+	Admin bool
+
+	Tokens TokenSource
+	HTTP   *http.Client
+	// Endpoint is the ARM endpoint (default ARMEndpoint).
+	Endpoint string
+	// PollEvery paces the readiness checks (default 15s); Timeout bounds
+	// the wait (default config.DefaultClusterTimeout).
+	PollEvery, Timeout time.Duration
+}
+
+// NewAKS reads the cluster settings of environment env; subscription is
+// used when the cluster names none (azure.subscriptionId).
+func NewAKS(env string, c config.Cluster, subscription string, tokens TokenSource) (*AKS, error) {
+	if c.ProviderName() != config.ProviderAKS {
+		return nil, fmt.Errorf("environments.%s.cluster.provider is %s, not aks", env, c.ProviderName())
+	}
+	if err := c.Validate(env); err != nil {
+		return nil, err
+	}
+	timeout, err := c.TimeoutDuration()
+	if err != nil {
+		return nil, err
+	}
+	a := &AKS{
+		SubscriptionID: c.AKS.SubscriptionID, ResourceGroup: c.AKS.ResourceGroup, Name: c.Name, Location: c.AKS.Location,
+		NodeCount: c.AKS.NodeCount, VMSize: c.AKS.VMSize, KubernetesVersion: c.AKS.KubernetesVersion, DNSPrefix: c.AKS.DNSPrefix,
+		Admin: c.AKS.Admin, Tokens: tokens, Timeout: timeout,
+	}
+	if a.SubscriptionID == "" {
+		a.SubscriptionID = subscription
+	}
+	if a.SubscriptionID == "" {
+		return nil, fmt.Errorf("environments.%s.cluster.aks.subscriptionId: none set: set it or azure.subscriptionId in %s", env, config.FileName)
+	}
+	if a.NodeCount == 0 {
+		a.NodeCount = DefaultAKSNodeCount
+	}
+	if a.VMSize == "" {
+		a.VMSize = DefaultAKSVMSize
+	}
+	if a.DNSPrefix == "" {
+		a.DNSPrefix = a.Name
+	}
+	return a, nil
+}
+
+func (a *AKS) clusterPath() string {
+	return "/subscriptions/" + url.PathEscape(a.SubscriptionID) + "/resourceGroups/" + url.PathEscape(a.ResourceGroup) +
+		"/providers/Microsoft.ContainerService/managedClusters/" + url.PathEscape(a.Name)
+}
+
+func (a *AKS) groupPath() string {
+	return "/subscriptions/" + url.PathEscape(a.SubscriptionID) + "/resourcegroups/" + url.PathEscape(a.ResourceGroup)
+}
+
+func (a *AKS) arm() arm {
+	ep := a.Endpoint
+	if ep == "" {
+		ep = ARMEndpoint
+	}
+	return arm{endpoint: ep, tokens: a.Tokens, hc: a.HTTP}
+}
+
+// Request is the body of the create request: a system node pool of
+// NodeCount VMSize Linux nodes and a system-assigned identity.
+func (a *AKS) Request() ManagedCluster {
+	return ManagedCluster{
+		Location: a.Location,
+		Identity: &ClusterIdentity{Type: "SystemAssigned"},
+		Tags:     map[string]string{"managed-by": "onepipe"},
+		Properties: ManagedClusterProperties{
+			DNSPrefix:         a.DNSPrefix,
+			KubernetesVersion: a.KubernetesVersion,
+			AgentPoolProfiles: []AgentPool{{Name: "system", Count: a.NodeCount, VMSize: a.VMSize, OSType: "Linux", Mode: "System"}},
+		},
+	}
+}
+
+// Ready is the outcome of Ensure.
+type Ready struct {
+	// Created is true when this run created the cluster.
+	Created bool
+	Cluster ManagedCluster
+	// Notes list differences between an existing cluster and the settings.
+	Notes []string
+}
+
+// Ensure creates the cluster when it does not exist (and its resource group
+// when that does not exist either) and waits until it is provisioned.
+func (a *AKS) Ensure(ctx context.Context) (Ready, error) {
+	timeout := a.Timeout
+	if timeout <= 0 {
+		timeout = config.DefaultClusterTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	c := a.arm()
+	var mc ManagedCluster
+	_, err := c.call(ctx, http.MethodGet, a.clusterPath(), AKSAPIVersion, nil, &mc, http.StatusOK)
+	switch {
+	case err == nil:
+		r := Ready{Cluster: mc, Notes: a.differences(mc)}
+		if mc.Properties.PowerState != nil && mc.Properties.PowerState.Code == "Stopped" {
+			return r, fmt.Errorf("aks cluster %s is stopped: start it (az aks start -g %s -n %s) and run again", a.Name, a.ResourceGroup, a.Name)
+		}
+		return a.wait(ctx, r, timeout)
+	case StatusOf(err) != http.StatusNotFound:
+		return Ready{}, fmt.Errorf("aks cluster %s: %w", a.Name, err)
+	}
+	if err := a.ensureGroup(ctx); err != nil {
+		return Ready{}, err
+	}
+	_, err = c.call(ctx, http.MethodPut, a.clusterPath(), AKSAPIVersion, a.Request(), &mc, http.StatusOK, http.StatusCreated)
+	if StatusOf(err) == http.StatusConflict {
+		// Another run may be creating it: wait for that instead, if it exists.
+		var got ManagedCluster
+		if _, gerr := c.call(ctx, http.MethodGet, a.clusterPath(), AKSAPIVersion, nil, &got, http.StatusOK); gerr != nil {
+			return Ready{}, fmt.Errorf("create aks cluster %s: %w", a.Name, err)
+		}
+		return a.wait(ctx, Ready{Cluster: got, Notes: a.differences(got)}, timeout)
+	}
+	if err != nil {
+		return Ready{}, fmt.Errorf("create aks cluster %s: %w", a.Name, err)
+	}
+	return a.wait(ctx, Ready{Created: true, Cluster: mc}, timeout)
+}
+
+// ensureGroup creates the resource group when it does not exist. An existing
+// group is left alone (a PUT would replace its tags).
+func (a *AKS) ensureGroup(ctx context.Context) error {
+	c := a.arm()
+	_, err := c.call(ctx, http.MethodGet, a.groupPath(), ResourceGroupAPIVersion, nil, nil, http.StatusOK)
+	if err == nil {
+		return nil
+	}
+	if StatusOf(err) != http.StatusNotFound {
+		return fmt.Errorf("resource group %s: %w", a.ResourceGroup, err)
+	}
+	body := struct {
+		Location string            `json:"location"`
+		Tags     map[string]string `json:"tags"`
+	}{a.Location, map[string]string{"managed-by": "onepipe"}}
+	if _, err := c.call(ctx, http.MethodPut, a.groupPath(), ResourceGroupAPIVersion, body, nil, http.StatusOK, http.StatusCreated); err != nil {
+		return fmt.Errorf("create resource group %s: %w", a.ResourceGroup, err)
+	}
+	return nil
+}
+
+// wait polls the cluster until its provisioning state is Succeeded.
+func (a *AKS) wait(ctx context.Context, r Ready, timeout time.Duration) (Ready, error) {
+	every := a.PollEvery
+	if every <= 0 {
+		every = DefaultPollEvery
+	}
+	c := a.arm()
+	for {
+		switch st := r.Cluster.Properties.ProvisioningState; st {
+		case "Succeeded":
+			return r, nil
+		case "Failed", "Canceled":
+			return r, fmt.Errorf("aks cluster %s: provisioning state %s: see the resource group's activity log in the Azure portal", a.Name, st)
+		}
+		if err := sleep(ctx, every); err != nil {
+			return r, fmt.Errorf("aks cluster %s not ready after %s (provisioning state %s): raise cluster.timeout or look in the Azure portal",
+				a.Name, timeout, orUnknown(r.Cluster.Properties.ProvisioningState))
+		}
+		var mc ManagedCluster
+		_, err := c.call(ctx, http.MethodGet, a.clusterPath(), AKSAPIVersion, nil, &mc, http.StatusOK)
+		if err != nil {
+			if transient(StatusOf(err)) || (StatusOf(err) == 0 && ctx.Err() != nil) {
+				continue // the loop's sleep reports the timeout
+			}
+			return r, fmt.Errorf("aks cluster %s: %w", a.Name, err)
+		}
+		r.Cluster = mc
+	}
+}
+
+// Kubeconfig fetches the cluster's kubeconfig (user, or admin when Admin is
+// set). It is a secret: keep it in the engine as one, never print it.
+func (a *AKS) Kubeconfig(ctx context.Context) ([]byte, error) {
+	action := "/listClusterUserCredential"
+	if a.Admin {
+		action = "/listClusterAdminCredential"
+	}
+	var out struct {
+		Kubeconfigs []struct {
+			Name  string `json:"name"`
+			Value string `json:"value"`
+		} `json:"kubeconfigs"`
+	}
+	if _, err := a.arm().call(ctx, http.MethodPost, a.clusterPath()+action, AKSAPIVersion, nil, &out, http.StatusOK); err != nil {
+		return nil, fmt.Errorf("aks cluster %s kubeconfig: %w", a.Name, err)
+	}
+	if len(out.Kubeconfigs) == 0 || out.Kubeconfigs[0].Value == "" {
+		return nil, fmt.Errorf("aks cluster %s kubeconfig: the answer holds none", a.Name)
+	}
+	kc, err := base64.StdEncoding.DecodeString(out.Kubeconfigs[0].Value)
+	if err != nil {
+		return nil, errors.New("aks cluster " + a.Name + " kubeconfig: the answer is not base64")
+	}
+	return kc, nil
+}
+
+// differences compares an existing cluster with the settings.
+func (a *AKS) differences(mc ManagedCluster) []string {
+	var notes []string
+	region := func(s string) string { return strings.ToLower(strings.ReplaceAll(s, " ", "")) }
+	if mc.Location != "" && region(mc.Location) != region(a.Location) {
+		notes = append(notes, fmt.Sprintf("the cluster is in %s, the settings say %s", mc.Location, a.Location))
+	}
+	if a.KubernetesVersion != "" && mc.Properties.KubernetesVersion != "" && !strings.HasPrefix(mc.Properties.KubernetesVersion, a.KubernetesVersion) {
+		notes = append(notes, fmt.Sprintf("the cluster runs Kubernetes %s, the settings say %s", mc.Properties.KubernetesVersion, a.KubernetesVersion))
+	}
+	nodes := 0
+	for _, p := range mc.Properties.AgentPoolProfiles {
+		nodes += p.Count
+	}
+	if len(mc.Properties.AgentPoolProfiles) > 0 && nodes != a.NodeCount {
+		notes = append(notes, fmt.Sprintf("the cluster has %d nodes, the settings say %d (onepipe does not resize existing clusters)", nodes, a.NodeCount))
+	}
+	return notes
+}
+
+// Plan says what Ensure would do, for onepipe plan.
+func (a *AKS) Plan() []string {
+	v := a.KubernetesVersion
+	if v == "" {
+		v = "AKS's default Kubernetes version"
+	} else {
+		v = "Kubernetes " + v
+	}
+	cred := "user"
+	if a.Admin {
+		cred = "admin"
+	}
+	return []string{
+		fmt.Sprintf("aks cluster %s in resource group %s (subscription %s): use it if it exists and is provisioned", a.Name, a.ResourceGroup, a.SubscriptionID),
+		fmt.Sprintf("otherwise create resource group %s in %s if missing, then the cluster: %d × %s Linux nodes, %s, DNS prefix %s, system-assigned identity",
+			a.ResourceGroup, a.Location, a.NodeCount, a.VMSize, v, a.DNSPrefix),
+		fmt.Sprintf("wait up to %s for provisioning state Succeeded, then fetch the %s kubeconfig", a.timeout(), cred),
+	}
+}
+
+func (a *AKS) timeout() time.Duration {
+	if a.Timeout <= 0 {
+		return config.DefaultClusterTimeout
+	}
+	return a.Timeout
+}
+
+func transient(status int) bool {
+	return status == http.StatusTooManyRequests || status >= 500
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "unknown"
+	}
+	return s
+}

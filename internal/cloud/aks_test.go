@@ -1,0 +1,325 @@
+package cloud
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/onepipe/onepipe/internal/config"
+)
+
+type staticToken string
+
+func (s staticToken) Token(_ context.Context, scope string) (string, error) {
+	if scope != ARMScope {
+		return "", errors.New("unexpected scope " + scope)
+	}
+	return string(s), nil
+}
+
+const (
+	clusterPath = "/subscriptions/sub-1/resourceGroups/rg-shop/providers/Microsoft.ContainerService/managedClusters/shop-aks"
+	groupPath   = "/subscriptions/sub-1/resourcegroups/rg-shop"
+)
+
+// fakeARM answers like Azure Resource Manager for one resource group and
+// one managed cluster.
+type fakeARM struct {
+	t          *testing.T
+	mu         sync.Mutex
+	group      bool            // the resource group exists
+	cluster    *ManagedCluster // nil: no cluster
+	states     []string        // provisioning states the next GETs report, in turn
+	putStatus  int             // status of the cluster PUT (default 201)
+	requests   []string
+	putCluster map[string]any
+	putGroup   map[string]any
+}
+
+func (f *fakeARM) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.requests = append(f.requests, r.Method+" "+r.URL.Path)
+	if got := r.Header.Get("Authorization"); got != "Bearer tok-123" {
+		f.t.Errorf("%s %s: Authorization %q", r.Method, r.URL.Path, got)
+	}
+	wantVersion := AKSAPIVersion
+	if r.URL.Path == groupPath {
+		wantVersion = ResourceGroupAPIVersion
+	}
+	if got := r.URL.Query().Get("api-version"); got != wantVersion || len(r.URL.Query()) != 1 {
+		f.t.Errorf("%s %s: query %q, want api-version=%s", r.Method, r.URL.Path, r.URL.RawQuery, wantVersion)
+	}
+	reply := func(status int, v any) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		json.NewEncoder(w).Encode(v)
+	}
+	notFound := func(code string) {
+		reply(404, map[string]any{"error": map[string]string{"code": code, "message": "The resource was not found."}})
+	}
+	decode := func() map[string]any {
+		if ct := r.Header.Get("Content-Type"); ct != "application/json" {
+			f.t.Errorf("%s %s: Content-Type %q", r.Method, r.URL.Path, ct)
+		}
+		var m map[string]any
+		b, _ := io.ReadAll(r.Body)
+		if err := json.Unmarshal(b, &m); err != nil {
+			f.t.Errorf("%s %s: body %q: %v", r.Method, r.URL.Path, b, err)
+		}
+		return m
+	}
+	switch r.Method + " " + r.URL.Path {
+	case "GET " + groupPath:
+		if !f.group {
+			notFound("ResourceGroupNotFound")
+			return
+		}
+		reply(200, map[string]any{"name": "rg-shop", "location": "westeurope"})
+	case "PUT " + groupPath:
+		f.putGroup = decode()
+		f.group = true
+		reply(201, map[string]any{"name": "rg-shop", "properties": map[string]string{"provisioningState": "Succeeded"}})
+	case "GET " + clusterPath:
+		if f.cluster == nil {
+			notFound("ResourceNotFound")
+			return
+		}
+		if len(f.states) > 0 {
+			f.cluster.Properties.ProvisioningState, f.states = f.states[0], f.states[1:]
+		}
+		reply(200, f.cluster)
+	case "PUT " + clusterPath:
+		if !f.group {
+			reply(404, map[string]any{"error": map[string]string{"code": "ResourceGroupNotFound", "message": "no group"}})
+			return
+		}
+		f.putCluster = decode()
+		if f.putStatus == 409 {
+			reply(409, map[string]any{"error": map[string]string{"code": "OperationNotAllowed", "message": "Operation is not allowed: another operation is in progress"}})
+			return
+		}
+		var mc ManagedCluster
+		b, _ := json.Marshal(f.putCluster)
+		json.Unmarshal(b, &mc)
+		mc.Properties.ProvisioningState = "Creating"
+		f.cluster = &mc
+		reply(201, mc)
+	case "POST " + clusterPath + "/listClusterUserCredential", "POST " + clusterPath + "/listClusterAdminCredential":
+		if f.cluster == nil {
+			notFound("ResourceNotFound")
+			return
+		}
+		user := "clusterUser"
+		if strings.HasSuffix(r.URL.Path, "AdminCredential") {
+			user = "clusterAdmin"
+		}
+		reply(200, map[string]any{"kubeconfigs": []map[string]string{{"name": user, "value": base64.StdEncoding.EncodeToString([]byte("kind: Config # " + user))}}})
+	default:
+		reply(400, map[string]any{"error": map[string]string{"code": "Unexpected", "message": r.Method + " " + r.URL.Path}})
+	}
+}
+
+func newAKS(t *testing.T, f *fakeARM) *AKS {
+	t.Helper()
+	srv := httptest.NewServer(f)
+	t.Cleanup(srv.Close)
+	c := config.Cluster{Provider: "aks", Name: "shop-aks", AKS: config.AKSCluster{ResourceGroup: "rg-shop", Location: "westeurope", KubernetesVersion: "1.33"}}
+	a, err := NewAKS("prod", c, "sub-1", staticToken("tok-123"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Endpoint, a.HTTP, a.PollEvery = srv.URL, srv.Client(), time.Millisecond
+	return a
+}
+
+func TestAKSCreates(t *testing.T) {
+	f := &fakeARM{t: t, states: []string{"Creating", "Creating", "Succeeded"}}
+	a := newAKS(t, f)
+	r, err := a.Ensure(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.Created || r.Cluster.Properties.ProvisioningState != "Succeeded" {
+		t.Errorf("result: %+v", r)
+	}
+	want := "GET " + clusterPath + "|GET " + groupPath + "|PUT " + groupPath + "|PUT " + clusterPath + "|GET " + clusterPath + "|GET " + clusterPath + "|GET " + clusterPath
+	if got := strings.Join(f.requests, "|"); got != want {
+		t.Errorf("requests:\n got %s\nwant %s", got, want)
+	}
+	if b, _ := json.Marshal(f.putGroup); string(b) != `{"location":"westeurope","tags":{"managed-by":"onepipe"}}` {
+		t.Errorf("group body %s", b)
+	}
+	b, _ := json.Marshal(f.putCluster)
+	if want := `{"identity":{"type":"SystemAssigned"},"location":"westeurope","properties":{"agentPoolProfiles":[{"count":2,"mode":"System","name":"system","osType":"Linux","vmSize":"Standard_D2s_v3"}],"dnsPrefix":"shop-aks","kubernetesVersion":"1.33"},"tags":{"managed-by":"onepipe"}}`; string(b) != want {
+		t.Errorf("cluster body\n got %s\nwant %s", b, want)
+	}
+	kc, err := a.Kubeconfig(context.Background())
+	if err != nil || string(kc) != "kind: Config # clusterUser" {
+		t.Errorf("Kubeconfig = %q, %v", kc, err)
+	}
+	a.Admin = true
+	if kc, err := a.Kubeconfig(context.Background()); err != nil || string(kc) != "kind: Config # clusterAdmin" {
+		t.Errorf("admin Kubeconfig = %q, %v", kc, err)
+	}
+}
+
+func TestAKSExisting(t *testing.T) {
+	existing := &ManagedCluster{Location: "West Europe", Properties: ManagedClusterProperties{ProvisioningState: "Succeeded", KubernetesVersion: "1.32.5",
+		AgentPoolProfiles: []AgentPool{{Name: "a", Count: 3}, {Name: "b", Count: 1}}}}
+	f := &fakeARM{t: t, group: true, cluster: existing}
+	r, err := newAKS(t, f).Ensure(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Created || len(f.requests) != 1 {
+		t.Errorf("created %v, requests %v", r.Created, f.requests)
+	}
+	want := "the cluster runs Kubernetes 1.32.5, the settings say 1.33|the cluster has 4 nodes, the settings say 2 (onepipe does not resize existing clusters)"
+	if got := strings.Join(r.Notes, "|"); got != want {
+		t.Errorf("notes:\n got %s\nwant %s", got, want)
+	}
+}
+
+func TestAKSGroupExists(t *testing.T) {
+	f := &fakeARM{t: t, group: true, states: []string{"Succeeded"}}
+	if _, err := newAKS(t, f).Ensure(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range f.requests {
+		if r == "PUT "+groupPath {
+			t.Errorf("an existing resource group was replaced: %v", f.requests)
+		}
+	}
+}
+
+func TestAKSConflictWaitsForTheOtherRun(t *testing.T) {
+	f := &fakeARM{t: t, group: true, putStatus: 409}
+	a := newAKS(t, f)
+	// The other run's cluster appears between our GET and our PUT.
+	a.HTTP.Transport = roundTrip(func(r *http.Request) (*http.Response, error) {
+		if r.Method == http.MethodPut {
+			f.mu.Lock()
+			f.cluster = &ManagedCluster{Location: "westeurope", Properties: ManagedClusterProperties{ProvisioningState: "Creating"}}
+			f.states = []string{"Updating", "Succeeded"}
+			f.mu.Unlock()
+		}
+		return http.DefaultTransport.RoundTrip(r)
+	})
+	r, err := a.Ensure(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Created || r.Cluster.Properties.ProvisioningState != "Succeeded" {
+		t.Errorf("result %+v", r)
+	}
+}
+
+type roundTrip func(*http.Request) (*http.Response, error)
+
+func (f roundTrip) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+func TestAKSErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		f    *fakeARM
+		edit func(*AKS)
+		want string // prefix after replacing the server URL with URL
+	}{
+		{"conflict, no cluster", &fakeARM{group: true, putStatus: 409}, nil,
+			"create aks cluster shop-aks: Azure Resource Manager: PUT URL" + clusterPath + ": 409 Conflict: OperationNotAllowed: Operation is not allowed: another operation is in progress"},
+		{"failed", &fakeARM{group: true, cluster: &ManagedCluster{Properties: ManagedClusterProperties{ProvisioningState: "Failed"}}}, nil,
+			"aks cluster shop-aks: provisioning state Failed: see the resource group's activity log in the Azure portal"},
+		{"stopped", &fakeARM{group: true, cluster: &ManagedCluster{Properties: ManagedClusterProperties{ProvisioningState: "Succeeded", PowerState: &PowerState{Code: "Stopped"}}}}, nil,
+			"aks cluster shop-aks is stopped: start it (az aks start -g rg-shop -n shop-aks) and run again"},
+		{"timeout", &fakeARM{group: true, cluster: &ManagedCluster{Properties: ManagedClusterProperties{ProvisioningState: "Updating"}}}, func(a *AKS) { a.Timeout = 20 * time.Millisecond },
+			"aks cluster shop-aks not ready after 20ms (provisioning state Updating): raise cluster.timeout or look in the Azure portal"},
+		{"token", &fakeARM{}, func(a *AKS) { a.Tokens = failingToken{} },
+			"aks cluster shop-aks: Azure Resource Manager token: sign-in refused"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.f.t = t
+			a := newAKS(t, tt.f)
+			if tt.edit != nil {
+				tt.edit(a)
+			}
+			_, err := a.Ensure(context.Background())
+			if err == nil {
+				t.Fatal("Ensure succeeded")
+			}
+			if got := strings.ReplaceAll(err.Error(), a.Endpoint, "URL"); got != tt.want {
+				t.Errorf("error\n got %s\nwant %s", got, tt.want)
+			}
+		})
+	}
+}
+
+type failingToken struct{}
+
+func (failingToken) Token(context.Context, string) (string, error) {
+	return "", errors.New("sign-in refused")
+}
+
+func TestAKSForbidden(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(403)
+		io.WriteString(w, `{"error":{"code":"AuthorizationFailed","message":"The client 'x' does not have authorization\nto perform action."}}`)
+	}))
+	defer srv.Close()
+	a := &AKS{SubscriptionID: "sub-1", ResourceGroup: "rg-shop", Name: "shop-aks", Tokens: staticToken("tok-123"), Endpoint: srv.URL, HTTP: srv.Client()}
+	_, err := a.Ensure(context.Background())
+	want := "aks cluster shop-aks: Azure Resource Manager: GET " + srv.URL + clusterPath + ": 403 Forbidden: AuthorizationFailed: The client 'x' does not have authorization to perform action."
+	if err == nil || err.Error() != want || StatusOf(err) != 403 {
+		t.Errorf("error\n got %v\nwant %s", err, want)
+	}
+	_, err = a.Kubeconfig(context.Background())
+	if StatusOf(err) != 403 || strings.Contains(err.Error(), "tok-123") {
+		t.Errorf("Kubeconfig error: %v", err)
+	}
+}
+
+func TestAKSKubeconfigErrors(t *testing.T) {
+	for body, want := range map[string]string{
+		`{"kubeconfigs":[]}`:                "aks cluster shop-aks kubeconfig: the answer holds none",
+		`{"kubeconfigs":[{"value":"%%%"}]}`: "aks cluster shop-aks kubeconfig: the answer is not base64",
+	} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, body) }))
+		a := &AKS{SubscriptionID: "s", ResourceGroup: "g", Name: "shop-aks", Tokens: staticToken("t"), Endpoint: srv.URL, HTTP: srv.Client()}
+		if _, err := a.Kubeconfig(context.Background()); err == nil || err.Error() != want {
+			t.Errorf("%s: %v, want %s", body, err, want)
+		}
+		srv.Close()
+	}
+}
+
+func TestNewAKS(t *testing.T) {
+	c := config.Cluster{Provider: "aks", Name: "shop", AKS: config.AKSCluster{ResourceGroup: "rg", Location: "westeurope"}}
+	if _, err := NewAKS("prod", c, "", nil); err == nil || err.Error() != "environments.prod.cluster.aks.subscriptionId: none set: set it or azure.subscriptionId in onepipe.yaml" {
+		t.Errorf("no subscription: %v", err)
+	}
+	if _, err := NewAKS("prod", config.Cluster{Provider: "kops"}, "s", nil); err == nil || err.Error() != "environments.prod.cluster.provider is kops, not aks" {
+		t.Errorf("wrong provider: %v", err)
+	}
+	c.AKS.SubscriptionID, c.AKS.Admin = "own-sub", true
+	a, err := NewAKS("prod", c, "azure-sub", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"aks cluster shop in resource group rg (subscription own-sub): use it if it exists and is provisioned",
+		"otherwise create resource group rg in westeurope if missing, then the cluster: 2 × Standard_D2s_v3 Linux nodes, AKS's default Kubernetes version, DNS prefix shop, system-assigned identity",
+		"wait up to 20m0s for provisioning state Succeeded, then fetch the admin kubeconfig",
+	}
+	if got := a.Plan(); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("Plan:\n%s", strings.Join(got, "\n"))
+	}
+}

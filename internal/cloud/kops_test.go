@@ -1,0 +1,107 @@
+package cloud
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/onepipe/onepipe/internal/config"
+)
+
+func testKops(t *testing.T) Kops {
+	t.Helper()
+	k, err := NewKops("prod", config.Cluster{Provider: "kops", Name: "conduit.k8s.local", Timeout: "15m", Kops: config.KopsCluster{
+		StateStore: "gs://acme-kops-state/", Project: "acme-prod", Zones: []string{"europe-west1-b", "europe-west1-c"}, NodeSize: "e2-standard-4",
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+func TestKopsArgs(t *testing.T) {
+	k := testKops(t)
+	tests := []struct {
+		got  []string
+		want string
+	}{
+		{k.GetArgs(), "kops get cluster conduit.k8s.local --state=gs://acme-kops-state -o=json"},
+		{k.CreateArgs(), "kops create cluster --name=conduit.k8s.local --state=gs://acme-kops-state --cloud=gce --project=acme-prod --zones=europe-west1-b,europe-west1-c --control-plane-zones=europe-west1-b --node-count=2 --node-size=e2-standard-4 --control-plane-size=e2-standard-2"},
+		{k.UpdateArgs(false), "kops update cluster --name=conduit.k8s.local --state=gs://acme-kops-state"},
+		{k.UpdateArgs(true), "kops update cluster --name=conduit.k8s.local --state=gs://acme-kops-state --yes"},
+		{k.ExportKubeconfigArgs(), "kops export kubeconfig --name=conduit.k8s.local --state=gs://acme-kops-state --admin=2h0m0s --kubeconfig=/onepipe/kubeconfig"},
+		{k.ValidateArgs(), "kops validate cluster --name=conduit.k8s.local --state=gs://acme-kops-state --wait=15m0s --kubeconfig=/onepipe/kubeconfig"},
+	}
+	for _, tt := range tests {
+		if got := strings.Join(tt.got, " "); got != tt.want {
+			t.Errorf("\n got %s\nwant %s", got, tt.want)
+		}
+	}
+	k.K8sVersion = "1.32.4"
+	if got := k.CreateArgs(); got[len(got)-1] != "--kubernetes-version=1.32.4" {
+		t.Errorf("CreateArgs with a version: %v", got)
+	}
+	if k.Env()["GOOGLE_APPLICATION_CREDENTIALS"] != KopsCredentialsPath {
+		t.Errorf("Env: %v", k.Env())
+	}
+	if got := KopsBinaryURL(KopsVersion, "amd64"); got != "https://github.com/kubernetes/kops/releases/download/v1.32.0/kops-linux-amd64" {
+		t.Errorf("KopsBinaryURL = %s", got)
+	}
+}
+
+func TestKopsSteps(t *testing.T) {
+	k := testKops(t)
+	descs := func(steps []KopsStep) string {
+		var out []string
+		for _, s := range steps {
+			out = append(out, s.Desc+" ["+s.Args[1]+"]")
+		}
+		return strings.Join(out, "|")
+	}
+	if got, want := descs(k.Steps(false)), "write the spec of cluster conduit.k8s.local to gs://acme-kops-state [create]|create the cloud resources of cluster conduit.k8s.local [update]|export an admin kubeconfig for cluster conduit.k8s.local [export]|wait for cluster conduit.k8s.local to validate [validate]"; got != want {
+		t.Errorf("missing cluster:\n got %s\nwant %s", got, want)
+	}
+	if got, want := descs(k.Steps(true)), "export an admin kubeconfig for cluster conduit.k8s.local [export]|wait for cluster conduit.k8s.local to validate [validate]"; got != want {
+		t.Errorf("existing cluster:\n got %s\nwant %s", got, want)
+	}
+	for _, s := range k.Steps(true) {
+		for _, a := range s.Args {
+			if a == "--yes" {
+				t.Errorf("an existing cluster would be changed: %v", s.Args)
+			}
+		}
+	}
+}
+
+func TestKopsMissing(t *testing.T) {
+	for stderr, want := range map[string]bool{
+		`Error: cluster not found "conduit.k8s.local"`:                      true,
+		"Error: no clusters found\n":                                        true,
+		"error reading cluster configuration: googleapi: Error 403: denied": false,
+		"": false,
+	} {
+		if got := KopsMissing(stderr); got != want {
+			t.Errorf("KopsMissing(%q) = %v", stderr, got)
+		}
+	}
+}
+
+func TestKopsPlanAndErrors(t *testing.T) {
+	want := []string{
+		`kops v1.32.0: cluster conduit.k8s.local in state store gs://acme-kops-state: use it if it exists (unchanged; "kops update cluster --name=conduit.k8s.local --state=gs://acme-kops-state" previews pending changes)`,
+		"otherwise create it on GCE project acme-prod, zones europe-west1-b,europe-west1-c: 2 × e2-standard-4 nodes, control plane e2-standard-2, the channel's Kubernetes version",
+		"export an admin kubeconfig (valid 2h0m0s) and wait up to 15m0s for kops validate cluster",
+	}
+	if got := testKops(t).Plan(); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("Plan:\n%s", strings.Join(got, "\n"))
+	}
+	if _, err := NewKops("dev", config.Cluster{}); err == nil || err.Error() != "environments.dev.cluster.provider is local, not kops" {
+		t.Errorf("local: %v", err)
+	}
+	if _, err := NewKops("prod", config.Cluster{Provider: "kops", Name: "a.k8s.local", Kops: config.KopsCluster{StateStore: "gs://s", Project: "p"}}); err == nil || !strings.Contains(err.Error(), "kops.zones") {
+		t.Errorf("no zones: %v", err)
+	}
+	if (Kops{}).ValidateArgs()[5] != "--wait="+(20*time.Minute).String() {
+		t.Errorf("default wait: %v", (Kops{}).ValidateArgs())
+	}
+}
