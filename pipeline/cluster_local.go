@@ -1,7 +1,9 @@
 package pipeline
 
 import (
+	"context"
 	_ "embed"
+	"fmt"
 
 	"dagger.io/dagger"
 )
@@ -23,17 +25,59 @@ var (
 // containers bound to it (and in its certificate).
 const LocalClusterHost = "onepipe-k8s"
 
-// LocalCluster is an ephemeral Kubernetes run by the engine as a service: a
-// real API server on etcd, the controller manager and scheduler, and one
-// kwok node that makes pods Ready without running them. It needs no
-// privileges. It lives as long as the engine session that uses it.
+// LocalCluster is a Kubernetes run by the engine as a service: a real API
+// server on etcd, the controller manager and scheduler, and one kwok node
+// that makes pods Ready without running them. It needs no privileges. It
+// runs as long as the engine session that uses it; its etcd data is kept in
+// the engine cache volume onepipe-cluster-NAME, so the next run finds what
+// the last one deployed (revisions to roll back to included). One run at a
+// time uses a given cluster: a second waits for the first to end.
 type LocalCluster struct {
-	dag *dagger.Client
+	dag  *dagger.Client
+	name string
+	svc  *dagger.Service
 }
 
-// NewLocalCluster describes the local cluster; nothing starts until a
-// container bound to its Service runs.
-func NewLocalCluster(dag *dagger.Client) *LocalCluster { return &LocalCluster{dag: dag} }
+// DefaultLocalClusterName names the local cluster when the environment does not.
+const DefaultLocalClusterName = "local"
+
+// NewLocalCluster describes the local cluster called name (its state's
+// cache volume); nothing starts until Ensure or a container bound to its
+// Service runs.
+func NewLocalCluster(dag *dagger.Client, name string) *LocalCluster {
+	if name == "" {
+		name = DefaultLocalClusterName
+	}
+	return &LocalCluster{dag: dag, name: name}
+}
+
+// Ensure starts the cluster (or finds it running in this session), waits
+// until its node is Ready and returns it with an admin kubeconfig as a
+// secret. The service stays up until the session ends.
+func (c *LocalCluster) Ensure(ctx context.Context) (*Cluster, error) {
+	if _, err := c.Service().Start(ctx); err != nil {
+		return nil, fmt.Errorf("start the local cluster %s: %w", c.name, Explain(err))
+	}
+	kc, err := c.Kubeconfig().Contents(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("local cluster %s: kubeconfig: %w", c.name, Explain(err))
+	}
+	base := c.dag.Container().
+		From(DebianImage).
+		WithFile("/usr/local/bin/kubectl", KubernetesBinaries(c.dag).File("k8s-allinone")).
+		WithServiceBinding(LocalClusterHost, c.Service())
+	cl := newCluster("local cluster "+c.name, base, c.dag.SetSecret("onepipe-local-kubeconfig-"+c.name, kc))
+	cl.Simulated = true
+	for _, args := range [][]string{
+		{"kubectl", "wait", "--for=create", "node/kwok-node-0", "--timeout=120s"},
+		{"kubectl", "wait", "--for=condition=Ready", "node/kwok-node-0", "--timeout=120s"},
+	} {
+		if _, err := cl.Exec(ctx, cl.Kubectl(), args); err != nil {
+			return nil, fmt.Errorf("local cluster %s: node not ready: %w", c.name, err)
+		}
+	}
+	return cl, nil
+}
 
 // base is Debian with etcd and openssl.
 func (c *LocalCluster) base() *dagger.Container {
@@ -58,29 +102,25 @@ func (c *LocalCluster) Kubeconfig() *dagger.File {
 	return c.PKI().File("admin.kubeconfig")
 }
 
-// Service runs the control plane and the kwok node.
+// Service runs the control plane and the kwok node. The same value is
+// returned each time, so every binding shares one running cluster.
 func (c *LocalCluster) Service() *dagger.Service {
-	return c.base().
+	if c.svc != nil {
+		return c.svc
+	}
+	c.svc = c.base().
 		WithDirectory("/k8s", KubernetesBinaries(c.dag)).
 		WithDirectory("/pki", c.PKI()).
 		WithNewFile("/onepipe/cluster-up.sh", clusterUpScript, dagger.ContainerWithNewFileOpts{Permissions: 0o755}).
 		WithNewFile("/onepipe/kwok-node.yaml", kwokNode).
+		WithMountedCache(localClusterState, c.dag.CacheVolume("onepipe-cluster-"+c.name), dagger.ContainerWithMountedCacheOpts{Sharing: dagger.CacheSharingModeLocked}).
 		WithExposedPort(6443).
-		AsService(dagger.ContainerAsServiceOpts{Args: []string{"/onepipe/cluster-up.sh", "/k8s", "/pki"}})
+		AsService(dagger.ContainerAsServiceOpts{Args: []string{"/onepipe/cluster-up.sh", "/k8s", "/pki", localClusterState}})
+	return c.svc
 }
 
-// Kubectl is a container with kubectl bound to the running cluster; its
-// first steps wait until the kwok node exists and is Ready (the service
-// counts as up once its port opens, a moment before that).
-func (c *LocalCluster) Kubectl() *dagger.Container {
-	return c.dag.Container().
-		From(DebianImage).
-		WithFile("/usr/local/bin/kubectl", KubernetesBinaries(c.dag).File("k8s-allinone")).
-		WithFile("/root/.kube/config", c.Kubeconfig()).
-		WithServiceBinding(LocalClusterHost, c.Service()).
-		WithExec([]string{"kubectl", "wait", "--for=create", "node/kwok-node-0", "--timeout=120s"}).
-		WithExec([]string{"kubectl", "wait", "--for=condition=Ready", "node/kwok-node-0", "--timeout=120s"})
-}
+// localClusterState holds etcd's data in the cluster service.
+const localClusterState = "/var/lib/onepipe-cluster"
 
 // KubernetesBinaries builds the local cluster's components from the Go module
 // proxy in a golang container: one k8s-allinone binary (kube-apiserver,

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -62,16 +63,32 @@ spec:
     spec:
       containers: [{name: hello, image: example.local/hello:v1}]
 `
-	out, err := NewLocalCluster(dag).Kubectl().
-		WithNewFile("/deploy.yaml", deploy).
-		WithExec([]string{"kubectl", "apply", "--server-side", "--field-manager=onepipe", "-f", "/deploy.yaml"}).
-		WithExec([]string{"kubectl", "rollout", "status", "deployment/hello", "--timeout=120s"}).
-		WithExec([]string{"kubectl", "get", "deployment", "hello", "-o", "jsonpath={.status.readyReplicas}"}).
-		Stdout(ctx)
+	cl, err := NewLocalCluster(dag, "e2e-"+strconv.FormatInt(time.Now().UnixNano(), 36)).Ensure(ctx)
 	if err != nil {
-		t.Fatalf("local cluster: %v", Explain(err))
+		t.Fatalf("local cluster: %v", err)
+	}
+	if !cl.Simulated {
+		t.Error("the kwok cluster should say it runs no containers")
+	}
+	ctr := cl.Kubectl().WithNewFile("/deploy.yaml", deploy)
+	for _, args := range [][]string{
+		{"kubectl", "apply", "--server-side", "--field-manager=onepipe", "-f", "/deploy.yaml"},
+		{"kubectl", "rollout", "status", "deployment/hello", "--timeout=120s"},
+	} {
+		if _, err := cl.Exec(ctx, ctr, args); err != nil {
+			t.Fatalf("%v: %v", args, err)
+		}
+	}
+	out, err := cl.Exec(ctx, ctr, []string{"kubectl", "get", "deployment", "hello", "-o", "jsonpath={.status.readyReplicas}"})
+	if err != nil {
+		t.Fatal(err)
 	}
 	if out != "2" {
 		t.Errorf("readyReplicas = %q, want 2", out)
+	}
+	// a failing kubectl call is an error naming the command and what it said
+	_, err = cl.Exec(ctx, ctr, []string{"kubectl", "get", "deployment", "missing"})
+	if err == nil || !strings.Contains(err.Error(), "kubectl get deployment missing") || !strings.Contains(err.Error(), "NotFound") && !strings.Contains(err.Error(), "not found") {
+		t.Errorf("missing deployment: %v", err)
 	}
 }

@@ -19,6 +19,9 @@ type Flow struct {
 	AllowLintFailure bool
 	// ExportImage writes the image as an OCI tarball to OutDir/image.tar.
 	ExportImage bool
+	// Alongside are stages that run beside test, lint and pack (the
+	// cluster stage); their failure cancels the others like a check's.
+	Alongside []Step
 	// Publish pushes the image after every blocking stage passed (nil: no push).
 	Publish *PublishStep
 	// Then are the stages that run after publish, one after the other
@@ -51,8 +54,9 @@ func (f Flow) wants(s Stage) bool {
 	return len(f.Stages) == 0 || slices.Contains(f.Stages, s)
 }
 
-// Run executes the flow: test, lint and pack side by side (the first blocking
-// failure cancels the others), then publish, then the later steps in order.
+// Run executes the flow: test, lint, pack and the Alongside stages side by
+// side (the first blocking failure cancels the others), then publish, then
+// the later steps in order.
 // Nothing is pushed unless every blocking stage passed. The report lists every
 // stage, also when Run returns an error.
 func (p *Pipeline) Run(ctx context.Context, f Flow) (*Report, error) {
@@ -84,6 +88,11 @@ func (p *Pipeline) Run(ctx context.Context, f Flow) (*Report, error) {
 				}
 				return fmt.Sprintf("%s for %v", p.opts.Dockerfile, p.opts.Platforms), p.CheckPack(ctx, tarball)
 			})
+		})
+	}
+	for _, step := range f.Alongside {
+		g.Go(func() error {
+			return r.do(gctx, step.Stage, false, func(ctx context.Context) (string, error) { return step.Run(ctx, r) })
 		})
 	}
 	if err := g.Wait(); err != nil {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -36,6 +37,8 @@ type plan struct {
 	OutDir string
 	// Publish is nil when nothing is pushed.
 	Publish *publishPlan
+	// Kube is nil unless the run deploys to Kubernetes.
+	Kube *kubePlan
 	// Targets are extra lines (deploy, Azure) shown by `onepipe plan`.
 	Targets []string
 	// secrets are resolved secret values by name, handed to the engine with
@@ -60,6 +63,8 @@ type resolveInputs struct {
 	Stages  []pipeline.Stage
 	// AllowLintFailure is the --allow-lint-failure flag (false: use onepipe.yaml).
 	AllowLintFailure bool
+	// Deploy holds the deploy flags (nil for commands that do not deploy).
+	Deploy *deployOptions
 }
 
 func resolve(env *Env, in resolveInputs) (*plan, error) {
@@ -98,6 +103,14 @@ func resolve(env *Env, in resolveInputs) (*plan, error) {
 		}
 	}
 
+	if in.Deploy != nil && in.Deploy.wanted() {
+		if len(p.Stages) > 0 && !slices.Contains(p.Stages, pipeline.StagePack) {
+			p.Stages = append(p.Stages, pipeline.StagePack) // the deploy needs the image
+		}
+		if err := p.resolveDeploy(env, *in.Deploy); err != nil {
+			return nil, err
+		}
+	}
 	p.Targets = append(p.Targets, azure.PlanLines(cfg.Azure)...)
 
 	p.Pipeline = pipeline.Options{
@@ -251,7 +264,7 @@ func (in resolveInputs) publishing() bool {
 }
 
 func needsImage(in resolveInputs) bool {
-	if in.publishing() {
+	if in.publishing() || (in.Deploy != nil && in.Deploy.wanted()) {
 		return true
 	}
 	for _, s := range in.Stages {
@@ -359,8 +372,14 @@ func (p *plan) stageLines() []string {
 		}
 		out = append(out, string(s))
 	}
+	if p.Kube != nil {
+		out = append(out, "cluster (beside the checks)")
+	}
 	if p.Publish != nil {
 		out = append(out, "publish")
+	}
+	if p.Kube != nil {
+		out = append(out, "deploy")
 	}
 	return out
 }

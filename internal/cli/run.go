@@ -15,6 +15,7 @@ type runOptions struct {
 	source           sourceOptions
 	ref              refOptions
 	publish          publishOptions
+	deploy           deployOptions
 	only             []string
 	allowLintFailure bool
 	exportImage      bool
@@ -32,18 +33,28 @@ test (pytest, JUnit report), lint (flake8 or ruff) and pack (the app's Dockerfil
 run side by side; the first blocking failure cancels the others. When --publish
 or --push is given the image is pushed after all of them passed, tagged with the
 release tag (vX.Y.Z) on release tags and the 8-character commit SHA otherwise.
+
+With --deploy (or --cluster, --kubeconfig) the run also deploys to the
+environment's Kubernetes cluster: the cluster stage makes sure the cluster is
+ready while the checks run; after publish the deploy stage renders the
+manifests of deploy.manifests, checks them with a server-side dry run,
+applies them in dependency order, runs the migration Job, waits for the
+rollout, runs the smoke checks and prints the address. A failure after the
+app was applied rolls it back to its previous revision.
+
 A summary with every stage's status and duration ends the run.`,
 		Example: `  onepipe run --source examples/tornado --out /tmp/out
   onepipe run --only test,lint --allow-lint-failure
   onepipe run --publish 127.0.0.1:5000/onepipe/tornado --registry-username ci --registry-password env:REGISTRY_PASSWORD
-  onepipe run --dry-run --tag v1.2.3 --publish acme.azurecr.io/shop`,
+  onepipe run --dry-run --tag v1.2.3 --publish acme.azurecr.io/shop
+  onepipe run --source examples/flask --env dev --cluster local`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			stages, err := parseStages(o.only)
 			if err != nil {
 				return err
 			}
-			p, err := resolve(env, resolveInputs{Source: o.source, Ref: o.ref, Publish: &o.publish, Stages: stages, AllowLintFailure: o.allowLintFailure})
+			p, err := resolve(env, resolveInputs{Source: o.source, Ref: o.ref, Publish: &o.publish, Stages: stages, AllowLintFailure: o.allowLintFailure, Deploy: &o.deploy})
 			if err != nil {
 				return err
 			}
@@ -57,6 +68,7 @@ A summary with every stage's status and duration ends the run.`,
 	o.source.bind(cmd)
 	o.ref.bind(cmd)
 	o.publish.bind(cmd)
+	o.deploy.bind(cmd)
 	f := cmd.Flags()
 	f.StringSliceVar(&o.only, "only", nil, "run only these checks, comma-separated: test, lint, pack")
 	f.BoolVar(&o.allowLintFailure, "allow-lint-failure", false, "keep the lint report but do not fail the run on findings (also lint.allowFailure in onepipe.yaml)")
@@ -106,6 +118,12 @@ func execute(parent context.Context, env *Env, p *plan, so sourceOptions, export
 			Tags:     p.Publish.Tags,
 		}
 	}
+	var address string
+	if p.Kube != nil {
+		cluster, deploy := p.kubeSteps(dag, pl, env, &address)
+		flow.Alongside = append(flow.Alongside, cluster)
+		flow.Then = append(flow.Then, deploy)
+	}
 
 	report, err := pl.Run(ctx, flow)
 	fmt.Fprintln(env.Out)
@@ -113,6 +131,9 @@ func execute(parent context.Context, env *Env, p *plan, so sourceOptions, export
 	fmt.Fprintf(env.Out, "version %s, environment %s\n", orNone(p.Release.Version), p.EnvName)
 	if p.OutDir != "" {
 		fmt.Fprintf(env.Out, "reports in %s\n", p.OutDir)
+	}
+	if address != "" {
+		fmt.Fprintf(env.Out, "address: %s\n", address)
 	}
 	if ctx.Err() != nil {
 		var cancelled []string

@@ -25,6 +25,12 @@ type Deploy struct {
 	Smoke []SmokeCheck `json:"smoke,omitempty"`
 	// Timeout bounds each wait (rollout, migration, smoke), e.g. 3m (default 5m).
 	Timeout string `json:"timeout,omitempty"`
+	// SmokeEnv are variables set only where the local cluster's smoke checks
+	// run the app's image as a Dagger service (its kwok node runs no pods):
+	// that service gets the environment's vars and secrets, then these, e.g.
+	// DATABASE_URL: sqlite:////tmp/smoke.db when the database the cluster
+	// would provide is not there.
+	SmokeEnv map[string]string `json:"smokeEnv,omitempty"`
 }
 
 // Deploy defaults.
@@ -137,6 +143,7 @@ var (
 	aksName      = regexp.MustCompile(`^[a-zA-Z0-9]([-_a-zA-Z0-9]{0,61}[a-zA-Z0-9])?$`)
 	azureRG      = regexp.MustCompile(`^[-\w._()]{1,90}$`)
 	captureName  = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	envName      = captureName
 	headerName   = regexp.MustCompile("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 	smokeMethods = map[string]bool{"GET": true, "HEAD": true, "POST": true, "PUT": true, "PATCH": true, "DELETE": true, "OPTIONS": true}
 )
@@ -174,6 +181,11 @@ func (d Deploy) Validate() error {
 	for i, m := range d.Migration {
 		if strings.TrimSpace(m) == "" {
 			return fmt.Errorf("deploy.migration[%d] is empty: list the command's words, e.g. [flask, db, upgrade]", i)
+		}
+	}
+	for _, k := range sortedKeys(d.SmokeEnv) {
+		if !envName.MatchString(k) {
+			return fmt.Errorf("deploy.smokeEnv: %q is not an environment variable name: use letters, digits and _", k)
 		}
 	}
 	for i, c := range d.Smoke {

@@ -64,6 +64,9 @@ type Smoker struct {
 	// Vars are values checks can use before any capture; run defaults to
 	// 8 random hex characters.
 	Vars map[string]string
+	// Host, when set, is sent as the Host header: the ingress host name
+	// when the base URL is the load balancer's IP address.
+	Host string
 }
 
 // RunSmoke runs checks in order against baseURL (e.g. http://10.0.0.5 or
@@ -239,6 +242,9 @@ func (s *Smoker) once(ctx context.Context, client *http.Client, method, target s
 		return 0, nil, fmt.Errorf("bad request: %v", err)
 	}
 	req.Header = header.Clone()
+	if s.Host != "" {
+		req.Host = s.Host
+	}
 	resp, err := client.Do(req)
 	if err != nil {
 		var ue *url.Error

@@ -279,3 +279,28 @@ func TestCapture(t *testing.T) {
 		t.Errorf("not JSON: %v", err)
 	}
 }
+
+// TestSmokeSendsIngressHost: against a load balancer's IP the checks carry
+// the ingress host name, which is what routes them to the app.
+func TestSmokeSendsIngressHost(t *testing.T) {
+	var hosts []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hosts = append(hosts, r.Host)
+		if r.Host != "shop.example.com" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Write([]byte(`{"status": "ok"}`))
+	}))
+	defer srv.Close()
+	checks := []config.SmokeCheck{{Name: "health", Path: "/api/health", Contains: "ok"}}
+	if _, err := (&Smoker{Host: "shop.example.com"}).Run(context.Background(), srv.URL, checks); err != nil {
+		t.Fatalf("with Host: %v", err)
+	}
+	if _, err := (&Smoker{}).Run(context.Background(), srv.URL, checks); err == nil || !strings.Contains(err.Error(), "got status 404") {
+		t.Fatalf("without Host: %v, want a 404 failure", err)
+	}
+	if hosts[0] != "shop.example.com" {
+		t.Errorf("Host header = %q", hosts[0])
+	}
+}

@@ -3,12 +3,13 @@
 # (the onepipe local cluster service). Components log to /run/k8s/*.log.
 # Nothing here reaches the API server through the in-cluster "kubernetes"
 # Service, so its endpoint reconciler is off and loopback is advertised.
-#   cluster-up.sh BIN PKI
+# etcd keeps its data in STATE, so a cluster started again finds its objects.
+#   cluster-up.sh BIN PKI STATE
 set -eu
-bin=$1 pki=$2 run=/run/k8s kc=$2/local.kubeconfig
-mkdir -p "$run"
+bin=$1 pki=$2 state=$3 run=/run/k8s kc=$2/local.kubeconfig
+mkdir -p "$run" "$state"
 
-etcd --name local --data-dir "$run/etcd" --listen-client-urls http://127.0.0.1:2379 \
+etcd --name local --data-dir "$state/etcd" --listen-client-urls http://127.0.0.1:2379 \
   --advertise-client-urls http://127.0.0.1:2379 --listen-peer-urls http://127.0.0.1:2380 >"$run/etcd.log" 2>&1 &
 "$bin/kube-apiserver" --etcd-servers=http://127.0.0.1:2379 --bind-address=0.0.0.0 --secure-port=6443 \
   --advertise-address=127.0.0.1 --endpoint-reconciler-type=none --tls-cert-file="$pki/apiserver.crt" --tls-private-key-file="$pki/apiserver.key" \

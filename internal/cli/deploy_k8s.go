@@ -1,0 +1,268 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"dagger.io/dagger"
+	"github.com/spf13/cobra"
+
+	"github.com/onepipe/onepipe/internal/config"
+	"github.com/onepipe/onepipe/internal/kube"
+	"github.com/onepipe/onepipe/internal/manifest"
+	"github.com/onepipe/onepipe/pipeline"
+)
+
+// deployOptions are the flags that end a run with a Kubernetes deploy.
+type deployOptions struct {
+	Deploy     bool
+	Cluster    string
+	Kubeconfig string
+}
+
+func (o *deployOptions) bind(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.BoolVar(&o.Deploy, "deploy", false, "after publish, make sure the environment's cluster is ready and deploy the app to it (deploy: and environments: in onepipe.yaml)")
+	f.StringVar(&o.Cluster, "cluster", "", "deploy to this kind of cluster instead of the environment's: local, existing, kops or aks (implies --deploy)")
+	f.StringVar(&o.Kubeconfig, "kubeconfig", "", "kubeconfig of an existing cluster as env:NAME or file:PATH (implies --cluster existing unless --cluster is given)")
+}
+
+// wanted reports whether the run deploys.
+func (o deployOptions) wanted() bool { return o.Deploy || o.Cluster != "" || o.Kubeconfig != "" }
+
+// kubePlan is the Kubernetes deploy a run ends with.
+type kubePlan struct {
+	// Provider is local, existing, kops or aks.
+	Provider string
+	// ClusterName names the cluster (the local cluster's state volume).
+	ClusterName string
+	// KubeconfigRef is where an existing cluster's kubeconfig comes from.
+	KubeconfigRef string
+	// Values are the manifest values; Image is replaced by the pushed
+	// ref@digest before the deploy renders again.
+	Values manifest.Values
+	// Plan is the deploy as rendered now (what `onepipe plan` prints).
+	Plan    kube.Plan
+	Timeout time.Duration
+	// Secrets are the names of the app's secrets (values in plan.secrets).
+	Secrets []string
+}
+
+// resolveDeploy renders the environment's manifests and plans the deploy,
+// so that a broken manifest, a missing secret or an impossible target fails
+// before any work starts.
+func (p *plan) resolveDeploy(env *Env, o deployOptions) error {
+	cl := p.Env.Cluster
+	provider := cl.ProviderName()
+	switch {
+	case o.Cluster != "":
+		provider = o.Cluster
+	case o.Kubeconfig != "":
+		provider = config.ProviderExisting
+	}
+	if o.Kubeconfig != "" {
+		cl.Kubeconfig = o.Kubeconfig
+	}
+	cl.Provider = provider
+	if err := cl.Validate(p.EnvName); err != nil {
+		if o.Cluster != "" && strings.Contains(err.Error(), ".provider ") {
+			return usagef("--cluster %q: use local, existing, kops or aks", o.Cluster)
+		}
+		return usageError(err)
+	}
+	if p.Project.Dockerfile == "" {
+		return usagef("deploy needs an image: %s has no Dockerfile", p.Project.Dir)
+	}
+	if p.Release.Version == "" {
+		return usagef("deploy needs a version for the image: the revision is unknown (not a git checkout, no CI variables): pass --sha or --tag")
+	}
+	kp := &kubePlan{Provider: provider, ClusterName: cl.Name}
+	var err error
+	if kp.Timeout, err = p.Config.Deploy.TimeoutDuration(); err != nil {
+		return usageError(err)
+	}
+
+	image := "onepipe.local/" + p.Config.App + ":" + p.Release.Version
+	switch {
+	case p.Publish != nil:
+		image = p.Publish.Repository + ":" + p.Publish.Tags[0]
+	case provider != config.ProviderLocal:
+		return usagef("deploy to the %s cluster needs a pushed image: add --publish REPOSITORY or --push", provider)
+	}
+	for _, name := range slices.Sorted(maps.Keys(p.Env.Secrets)) {
+		v, err := resolveSecret(env, fmt.Sprintf("environments.%s.secrets.%s", p.EnvName, name), p.Env.Secrets[name])
+		if err != nil {
+			return err
+		}
+		p.secrets["app:"+name] = v
+		kp.Secrets = append(kp.Secrets, name)
+	}
+	if provider == config.ProviderExisting {
+		v, err := resolveSecret(env, "kubeconfig", cl.Kubeconfig)
+		if err != nil {
+			return err
+		}
+		p.secrets["kubeconfig"] = v
+		kp.KubeconfigRef = cl.Kubeconfig
+	}
+	if provider == config.ProviderKops || provider == config.ProviderAKS {
+		return usagef("environments.%s.cluster.provider %s: onepipe plans %s clusters (onepipe plan) but does not create them in a run yet; create it once, then deploy with --kubeconfig env:NAME", p.EnvName, provider, provider)
+	}
+
+	d := p.Config.Deploy.WithDefaults()
+	kp.Values = manifest.Values{
+		App:         p.Config.App,
+		Environment: p.EnvName,
+		Namespace:   p.Env.Namespace,
+		Image:       image,
+		Version:     p.Release.Version,
+		Replicas:    p.Env.Replicas,
+		Host:        p.Env.Host,
+		Port:        d.Port,
+		Vars:        p.Env.Vars,
+		SecretNames: kp.Secrets,
+		Migration:   d.Migration,
+		Labels:      manifest.StandardLabels(p.Config.App, p.EnvName, p.Release.Version),
+	}
+	if kp.Plan, err = kp.render(p.Project.Dir, d); err != nil {
+		return usageError(err)
+	}
+	p.Kube = kp
+	p.Targets = append(p.Targets, kp.lines()...)
+	return nil
+}
+
+// render renders the manifests with kp.Values and plans the deploy.
+func (kp *kubePlan) render(dir string, d config.Deploy) (kube.Plan, error) {
+	if _, err := os.Stat(dir + "/" + d.Manifests); err != nil {
+		return kube.Plan{}, fmt.Errorf("deploy manifests %s/%s: not found: put the app's Kubernetes manifests there or set deploy.manifests in %s", dir, d.Manifests, config.FileName)
+	}
+	objs, err := manifest.Render(os.DirFS(dir), d.Manifests, kp.Values)
+	if err != nil {
+		return kube.Plan{}, err
+	}
+	if err := manifest.Check(objs, kp.Values); err != nil {
+		return kube.Plan{}, err
+	}
+	secretName := ""
+	if len(kp.Secrets) > 0 {
+		secretName = kp.Values.SecretObjectName()
+	}
+	return kube.NewPlan(kube.Input{
+		Namespace:  kp.Values.Namespace,
+		Objects:    objs,
+		SecretName: secretName,
+		Smoke:      len(d.Smoke) > 0,
+		Timeout:    kp.Timeout,
+	})
+}
+
+// lines describe the cluster and deploy for `onepipe plan`.
+func (kp *kubePlan) lines() []string {
+	cluster := kp.Provider + " cluster"
+	switch kp.Provider {
+	case config.ProviderLocal:
+		cluster = fmt.Sprintf("local cluster %q run by the engine (Kubernetes %s, one kwok node; smoke checks against the image as a Dagger service)", orDefault(kp.ClusterName, pipeline.DefaultLocalClusterName), pipeline.KubernetesVersion)
+	case config.ProviderExisting:
+		cluster = "existing cluster, kubeconfig from " + kp.KubeconfigRef
+	}
+	out := []string{
+		"cluster: " + cluster,
+		fmt.Sprintf("deploy: %s to namespace %s (timeout %s per wait)", kp.Values.Image, kp.Values.Namespace, kp.Timeout),
+	}
+	for i, l := range kp.Plan.Lines() {
+		out = append(out, fmt.Sprintf("  %d. %s", i+1, l))
+	}
+	return out
+}
+
+// kubeSteps are the cluster stage (beside the checks) and the deploy stage
+// (after publish) of a run.
+func (p *plan) kubeSteps(dag *dagger.Client, pl *pipeline.Pipeline, env *Env, address *string) (cluster, deploy pipeline.Step) {
+	kp := p.Kube
+	var cl *pipeline.Cluster
+	cluster = pipeline.Step{Stage: pipeline.StageCluster, Run: func(ctx context.Context, _ *pipeline.Report) (string, error) {
+		var err error
+		switch kp.Provider {
+		case config.ProviderLocal:
+			if cl, err = pipeline.NewLocalCluster(dag, kp.ClusterName).Ensure(ctx); err != nil {
+				return "", err
+			}
+			return cl.Name + " ready", nil
+		default:
+			cl = pipeline.ExistingCluster(dag, "the cluster of "+kp.KubeconfigRef, p.secret(dag, "kubeconfig"))
+			if err = cl.Ready(ctx); err != nil {
+				return "", err
+			}
+			return cl.Name + " answers", nil
+		}
+	}}
+
+	deploy = pipeline.Step{Stage: pipeline.StageDeploy, Run: func(ctx context.Context, r *pipeline.Report) (string, error) {
+		d := p.Config.Deploy.WithDefaults()
+		plan := kp.Plan
+		if len(r.Published) > 0 {
+			kp.Values.Image = r.Published[0].String() // deploy exactly what was pushed
+			var err error
+			if plan, err = kp.render(p.Project.Dir, d); err != nil {
+				return "", err
+			}
+		}
+		rel := pipeline.Release{
+			Plan:         plan,
+			Smoke:        d.Smoke,
+			SmokeTimeout: kp.Timeout,
+			Host:         kp.Values.Host,
+			Log:          env.Err,
+		}
+		secrets := map[string]*dagger.Secret{}
+		if len(kp.Secrets) > 0 {
+			data := map[string]string{}
+			for _, name := range kp.Secrets {
+				data[name] = p.secrets["app:"+name]
+				secrets[name] = p.secret(dag, "app:"+name)
+			}
+			m, err := kube.SecretManifest(kp.Values.Namespace, kp.Values.SecretObjectName(), kp.Values.Labels, data)
+			if err != nil {
+				return "", err
+			}
+			rel.Secret = dag.SetSecret("onepipe-app-secret-"+p.EnvName, string(m))
+		}
+		if cl.Simulated && len(d.Smoke) > 0 {
+			vars := maps.Clone(kp.Values.Vars)
+			if vars == nil {
+				vars = map[string]string{}
+			}
+			maps.Copy(vars, d.SmokeEnv)
+			rel.SmokeApp = pl.SmokeApp(pipeline.SmokeEnv{Port: d.Port, Vars: vars, Secrets: secrets, Migration: d.Migration},
+				strconv.FormatInt(time.Now().UnixNano(), 36))
+		}
+		done, err := pipeline.Deploy(ctx, dag, cl, rel)
+		if err != nil {
+			return "", err
+		}
+		*address = done.Address
+		if done.Note != "" {
+			*address += " (" + done.Note + ")"
+		}
+		detail := fmt.Sprintf("%s to namespace %s", kp.Values.Image, kp.Values.Namespace)
+		if len(done.Smoke) > 0 {
+			detail += fmt.Sprintf(", %d smoke checks passed", len(done.Smoke))
+		}
+		return detail, nil
+	}}
+	return cluster, deploy
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}

@@ -1,0 +1,158 @@
+package cli
+
+import (
+	"io/fs"
+	"maps"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// flaskEnv is a branch build with the Flask example's secrets set.
+func flaskEnv(extra map[string]string) map[string]string {
+	env := maps.Clone(azureBranch)
+	env["CONDUIT_SECRET_KEY"] = testSecret
+	env["CONDUIT_DB_PASSWORD"] = testSecret + "-db"
+	maps.Copy(env, extra)
+	return env
+}
+
+// flaskCopy copies the Flask example to a temporary folder and applies
+// edit (file → new content; "" deletes it).
+func flaskCopy(t *testing.T, edit map[string]string) string {
+	t.Helper()
+	src, dst := exampleDir(t, "flask"), t.TempDir()
+	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		if d.IsDir() {
+			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dst, rel), data, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, content := range edit {
+		p := filepath.Join(dst, name)
+		if content == "" {
+			os.Remove(p)
+			continue
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dst
+}
+
+func TestPlanDeploysToLocalCluster(t *testing.T) {
+	r := run(t, flaskEnv(nil), "plan", "--source", exampleDir(t, "flask"), "--env", "dev", "--cluster", "local")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.err)
+	}
+	want := []string{
+		"stages:      test, lint, pack linux/amd64, cluster (beside the checks), deploy",
+		`cluster: local cluster "local" run by the engine`,
+		"deploy: onepipe.local/flask:01234567 to namespace flask-dev (timeout 5m0s per wait)",
+		"1. record the current revision of deployment/flask",
+		"check every manifest with a server-side dry run",
+		"apply secret/flask-secrets",
+		"wait for migration job/flask-migrate-",
+		"wait for the rollout of deployment/flask",
+		"read the address of ingress/flask",
+		"run the smoke checks",
+	}
+	for _, w := range want {
+		if !strings.Contains(r.out, w) {
+			t.Errorf("plan lacks %q:\n%s", w, r.out)
+		}
+	}
+	// the dependency order: secrets, database, migration, app, exposure
+	order := []string{"apply secret/", "apply the database", "apply the migration", "apply the app", "apply Services", "apply Ingresses", "run the smoke checks"}
+	last := -1
+	for _, step := range order {
+		i := strings.Index(r.out, step)
+		if i < last {
+			t.Errorf("%q comes before an earlier phase:\n%s", step, r.out)
+		}
+		last = i
+	}
+	if strings.Contains(r.out+r.err, testSecret) {
+		t.Errorf("a secret value was printed:\n%s%s", r.out, r.err)
+	}
+}
+
+func TestPlanDeploysWhatIsPushed(t *testing.T) {
+	r := run(t, flaskEnv(nil), "plan", "--source", exampleDir(t, "flask"), "--deploy", "--publish", "127.0.0.1:5000/acme/flask")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.err)
+	}
+	if !strings.Contains(r.out, "deploy: 127.0.0.1:5000/acme/flask:01234567 to namespace flask-dev") {
+		t.Errorf("plan does not deploy the pushed image:\n%s", r.out)
+	}
+}
+
+func TestPlanExistingCluster(t *testing.T) {
+	env := flaskEnv(map[string]string{"KUBECONFIG_DATA": "apiVersion: v1\nkind: Config\n# " + testSecret})
+	r := run(t, env, "plan", "--source", exampleDir(t, "flask"), "--kubeconfig", "env:KUBECONFIG_DATA", "--publish", "r.example.com/flask")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.err)
+	}
+	if !strings.Contains(r.out, "cluster: existing cluster, kubeconfig from env:KUBECONFIG_DATA") {
+		t.Errorf("plan:\n%s", r.out)
+	}
+	if strings.Contains(r.out+r.err, testSecret) {
+		t.Errorf("the kubeconfig was printed:\n%s%s", r.out, r.err)
+	}
+}
+
+func TestDeployBadInput(t *testing.T) {
+	brokenYAML := flaskCopy(t, map[string]string{"deploy/k8s/service.yaml": "apiVersion: v1\nkind: Service\nmetadata:\n  name: x\nspec:\n  ports: [\n"})
+	missingValue := flaskCopy(t, map[string]string{"deploy/k8s/service.yaml": "apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ .Nope }}\n"})
+	noManifests := flaskCopy(t, map[string]string{"deploy/k8s/app.yaml": "", "deploy/k8s/ingress.yaml": "", "deploy/k8s/migration.yaml": "",
+		"deploy/k8s/namespace.yaml": "", "deploy/k8s/postgres.yaml": "", "deploy/k8s/service.yaml": ""})
+	os.Remove(filepath.Join(noManifests, "deploy", "k8s"))
+	badSmokeEnv := flaskCopy(t, map[string]string{"onepipe.yaml": "app: flask\ndeploy:\n  smokeEnv:\n    BAD-NAME: x\n"})
+	src := exampleDir(t, "flask")
+	tests := []struct {
+		name string
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{"broken manifest YAML names file and line", flaskEnv(nil), []string{"plan", "--source", brokenYAML, "--deploy"}, "service.yaml: rendered line 6: invalid YAML"},
+		{"template names a missing value", flaskEnv(nil), []string{"plan", "--source", missingValue, "--deploy"}, "service.yaml: line 4"},
+		{"no manifests folder", flaskEnv(nil), []string{"plan", "--source", noManifests, "--deploy"}, "deploy/k8s: not found"},
+		{"unknown cluster kind", flaskEnv(nil), []string{"plan", "--source", src, "--cluster", "minikube"}, `--cluster "minikube": use local, existing, kops or aks`},
+		{"app secret unset", azureBranch, []string{"plan", "--source", src, "--deploy"}, "env:CONDUIT_"},
+		{"kubeconfig unset", flaskEnv(nil), []string{"plan", "--source", src, "--kubeconfig", "env:NOPE", "--publish", "r.example.com/flask"}, "secret env:NOPE is not set"},
+		{"remote cluster without a pushed image", flaskEnv(map[string]string{"KC": "x"}), []string{"plan", "--source", src, "--kubeconfig", "env:KC"}, "deploy to the existing cluster needs a pushed image: add --publish"},
+		{"prod needs a release", flaskEnv(nil), []string{"plan", "--source", src, "--deploy", "--env", "prod"}, `environment "prod" is protected`},
+		{"bad smokeEnv", flaskEnv(nil), []string{"plan", "--source", badSmokeEnv, "--deploy"}, `deploy.smokeEnv: "BAD-NAME"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := run(t, tt.env, tt.args...)
+			if r.code != ExitUsage {
+				t.Fatalf("exit %d, want %d; stderr: %s", r.code, ExitUsage, r.err)
+			}
+			if !strings.Contains(r.err, tt.want) {
+				t.Errorf("stderr %q lacks %q", r.err, tt.want)
+			}
+			if lines := strings.Split(strings.TrimSpace(r.err), "\n"); len(lines) != 1 {
+				t.Errorf("want one line, got %q", r.err)
+			}
+			if strings.Contains(r.err, testSecret) {
+				t.Errorf("stderr leaks a secret: %q", r.err)
+			}
+		})
+	}
+}
