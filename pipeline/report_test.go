@@ -92,3 +92,30 @@ func TestRunThenStepsInOrderAndSkipAfterFailure(t *testing.T) {
 		t.Errorf("statuses: %+v", r.Stages())
 	}
 }
+
+// TestRunAlongsideFailureStopsTheRest: a cluster stage that fails beside the
+// checks keeps publish and deploy from running.
+func TestRunAlongsideFailureStopsTheRest(t *testing.T) {
+	deployed := false
+	p := &Pipeline{}
+	f := Flow{
+		Stages: []Stage{"none"},
+		Alongside: []Step{{Stage: StageCluster, Run: func(context.Context, *Report) (string, error) {
+			return "", errors.New("local cluster: node not ready")
+		}}},
+		Then: []Step{{Stage: StageDeploy, Run: func(context.Context, *Report) (string, error) {
+			deployed = true
+			return "", nil
+		}}},
+	}
+	r, err := p.Run(context.Background(), f)
+	if err == nil || !strings.Contains(err.Error(), "node not ready") {
+		t.Fatalf("Run error = %v", err)
+	}
+	if deployed {
+		t.Error("deploy ran although the cluster stage failed")
+	}
+	if r.Status(StageCluster) != StatusFailed || r.Status(StageDeploy) != StatusSkipped {
+		t.Errorf("statuses: %+v", r.Stages())
+	}
+}
