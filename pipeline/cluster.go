@@ -66,17 +66,24 @@ func (c *Cluster) Ready(ctx context.Context) error {
 // Exec runs args in ctr (a container derived from Kubectl) and returns its
 // stdout; a non-zero exit is a *CommandError carrying the last line of stderr.
 func (c *Cluster) Exec(ctx context.Context, ctr *dagger.Container, args []string) (string, error) {
-	n := c.calls.Add(1)
+	_, out, err := execFresh(ctx, ctr, args, fmt.Sprintf("%s-%d", c.run, c.calls.Add(1)))
+	return out, err
+}
+
+// execFresh runs args in ctr, never from the engine's cache (bust is unique
+// per call), and returns the container after it with its stdout; a non-zero
+// exit is a *CommandError carrying the last line of stderr.
+func execFresh(ctx context.Context, ctr *dagger.Container, args []string, bust string) (*dagger.Container, string, error) {
 	done := ctr.
-		WithEnvVariable("ONEPIPE_CALL", fmt.Sprintf("%s-%d", c.run, n)).
+		WithEnvVariable("ONEPIPE_CALL", bust).
 		WithExec(args, dagger.ContainerWithExecOpts{Expect: dagger.ReturnTypeAny})
 	code, err := done.ExitCode(ctx)
 	if err != nil {
-		return "", Explain(err)
+		return done, "", Explain(err)
 	}
 	out, err := done.Stdout(ctx)
 	if err != nil {
-		return "", Explain(err)
+		return done, "", Explain(err)
 	}
 	if code != 0 {
 		stderr, _ := done.Stderr(ctx)
@@ -84,7 +91,7 @@ func (c *Cluster) Exec(ctx context.Context, ctr *dagger.Container, args []string
 		if last == "" {
 			last = lastLine(out)
 		}
-		return out, &CommandError{Cmd: args, ExitCode: code, Output: last}
+		return done, out, &CommandError{Cmd: args, ExitCode: code, Output: last, Stderr: stderr}
 	}
-	return out, nil
+	return done, out, nil
 }

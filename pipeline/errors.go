@@ -44,6 +44,8 @@ type CommandError struct {
 	ExitCode int
 	// Output is the last line the command printed.
 	Output string
+	// Stderr is all the command wrote to stderr, when known.
+	Stderr string
 	err    error
 }
 

@@ -13,6 +13,7 @@ import (
 	"dagger.io/dagger"
 	"github.com/spf13/cobra"
 
+	"github.com/onepipe/onepipe/internal/cloud"
 	"github.com/onepipe/onepipe/internal/config"
 	"github.com/onepipe/onepipe/internal/kube"
 	"github.com/onepipe/onepipe/internal/manifest"
@@ -52,6 +53,9 @@ type kubePlan struct {
 	Timeout time.Duration
 	// Secrets are the names of the app's secrets (values in plan.secrets).
 	Secrets []string
+	// kops and aks are set for those providers.
+	kops *cloud.Kops
+	aks  *cloud.AKS
 }
 
 // resolveDeploy renders the environment's manifests and plans the deploy,
@@ -111,8 +115,29 @@ func (p *plan) resolveDeploy(env *Env, o deployOptions) error {
 		p.secrets["kubeconfig"] = v
 		kp.KubeconfigRef = cl.Kubeconfig
 	}
-	if provider == config.ProviderKops || provider == config.ProviderAKS {
-		return usagef("environments.%s.cluster.provider %s: onepipe plans %s clusters (onepipe plan) but does not create them in a run yet; create it once, then deploy with --kubeconfig env:NAME", p.EnvName, provider, provider)
+	switch provider {
+	case config.ProviderKops:
+		k, err := cloud.NewKops(p.EnvName, cl)
+		if err != nil {
+			return usageError(err)
+		}
+		if cl.Kops.Credentials == "" {
+			return usagef("environments.%s.cluster.kops.credentials: name the GCP service account key, e.g. env:GOOGLE_CREDENTIALS_JSON", p.EnvName)
+		}
+		v, err := resolveSecret(env, fmt.Sprintf("environments.%s.cluster.kops.credentials", p.EnvName), cl.Kops.Credentials)
+		if err != nil {
+			return err
+		}
+		p.secrets["gcp-credentials"] = v
+		kp.kops = &k
+	case config.ProviderAKS:
+		cred, err := azureCredential(env, p.Config.Azure)
+		if err != nil {
+			return err
+		}
+		if kp.aks, err = cloud.NewAKS(p.EnvName, cl, p.Config.Azure.SubscriptionID, cred); err != nil {
+			return usageError(err)
+		}
 	}
 
 	d := p.Config.Deploy.WithDefaults()
@@ -172,10 +197,19 @@ func (kp *kubePlan) lines() []string {
 	case config.ProviderExisting:
 		cluster = "existing cluster, kubeconfig from " + kp.KubeconfigRef
 	}
-	out := []string{
-		"cluster: " + cluster,
-		fmt.Sprintf("deploy: %s to namespace %s (timeout %s per wait)", kp.Values.Image, kp.Values.Namespace, kp.Timeout),
+	out := []string{"cluster: " + cluster}
+	var steps []string
+	switch {
+	case kp.kops != nil:
+		out[0], steps = "cluster: kops", kp.kops.Plan()
+	case kp.aks != nil:
+		out[0], steps = "cluster: aks", kp.aks.Plan()
 	}
+	for _, l := range steps {
+		out = append(out, "  - "+l)
+	}
+	out = append(out,
+		fmt.Sprintf("deploy: %s to namespace %s (timeout %s per wait)", kp.Values.Image, kp.Values.Namespace, kp.Timeout))
 	for i, l := range kp.Plan.Lines() {
 		out = append(out, fmt.Sprintf("  %d. %s", i+1, l))
 	}
@@ -195,13 +229,34 @@ func (p *plan) kubeSteps(dag *dagger.Client, pl *pipeline.Pipeline, env *Env, ad
 				return "", err
 			}
 			return cl.Name + " ready", nil
-		default:
-			cl = pipeline.ExistingCluster(dag, "the cluster of "+kp.KubeconfigRef, p.secret(dag, "kubeconfig"))
-			if err = cl.Ready(ctx); err != nil {
+		case config.ProviderKops:
+			bin, err := pipeline.KopsRelease(ctx, dag)
+			if err != nil {
 				return "", err
 			}
-			return cl.Name + " answers", nil
+			if cl, err = pipeline.Kops(ctx, dag, *kp.kops, bin, p.secret(dag, "gcp-credentials"), env.Err); err != nil {
+				return "", err
+			}
+		case config.ProviderAKS:
+			ready, err := kp.aks.Ensure(ctx)
+			if err != nil {
+				return "", err
+			}
+			for _, n := range ready.Notes {
+				fmt.Fprintf(env.Err, "cluster: note: %s\n", n)
+			}
+			kc, err := kp.aks.Kubeconfig(ctx)
+			if err != nil {
+				return "", err
+			}
+			cl = pipeline.ExistingCluster(dag, "aks cluster "+kp.aks.Name, dag.SetSecret("onepipe-aks-kubeconfig-"+kp.aks.Name, string(kc)))
+		default:
+			cl = pipeline.ExistingCluster(dag, "the cluster of "+kp.KubeconfigRef, p.secret(dag, "kubeconfig"))
 		}
+		if err = cl.Ready(ctx); err != nil {
+			return "", err
+		}
+		return cl.Name + " answers", nil
 	}}
 
 	deploy = pipeline.Step{Stage: pipeline.StageDeploy, Run: func(ctx context.Context, r *pipeline.Report) (string, error) {

@@ -156,3 +156,54 @@ func TestDeployBadInput(t *testing.T) {
 		})
 	}
 }
+
+func TestPlanKopsAndAKSClusters(t *testing.T) {
+	release := map[string]string{"GOOGLE_CREDENTIALS_JSON": `{"type": "service_account", "private_key": "` + testSecret + `"}`}
+	r := run(t, flaskEnv(release), "plan", "--source", exampleDir(t, "flask"), "--tag", "v1.2.3", "--deploy", "--publish", "r.example.com/acme/flask")
+	if r.code != 0 {
+		t.Fatalf("kops: exit %d: %s", r.code, r.err)
+	}
+	for _, w := range []string{
+		"environment: prod (namespace flask-prod)",
+		"cluster: kops",
+		"cluster conduit.k8s.local in state store gs://acme-kops-state: use it if it exists",
+		"otherwise create it on GCE project acme-prod, zones europe-west1-b: 2 × e2-standard-2 nodes",
+		"deploy: r.example.com/acme/flask:v1.2.3 to namespace flask-prod",
+	} {
+		if !strings.Contains(r.out, w) {
+			t.Errorf("kops plan lacks %q:\n%s", w, r.out)
+		}
+	}
+	if strings.Contains(r.out+r.err, testSecret) {
+		t.Errorf("the GCP key was printed")
+	}
+	r = run(t, flaskEnv(nil), "plan", "--source", exampleDir(t, "flask"), "--tag", "v1.2.3", "--deploy", "--publish", "r.example.com/acme/flask")
+	if r.code != ExitUsage || !strings.Contains(r.err, "env:GOOGLE_CREDENTIALS_JSON is not set") {
+		t.Errorf("kops without credentials: exit %d, %q", r.code, r.err)
+	}
+
+	aks := flaskCopy(t, map[string]string{"onepipe.yaml": `app: flask
+azure: {tenantId: t-1, clientId: c-1, clientSecret: env:AZURE_SECRET, subscriptionId: sub-1}
+environments:
+  dev:
+    secrets: {SECRET_KEY: env:CONDUIT_SECRET_KEY, POSTGRES_PASSWORD: env:CONDUIT_DB_PASSWORD}
+    cluster: {provider: aks, name: conduit-dev, aks: {resourceGroup: rg-conduit, location: westeurope}}
+`})
+	env := flaskEnv(map[string]string{"AZURE_SECRET": testSecret})
+	r = run(t, env, "plan", "--source", aks, "--deploy", "--publish", "acme.azurecr.io/flask")
+	if r.code != 0 {
+		t.Fatalf("aks: exit %d: %s", r.code, r.err)
+	}
+	for _, w := range []string{"cluster: aks", "aks cluster conduit-dev in resource group rg-conduit (subscription sub-1)", "otherwise create resource group rg-conduit in westeurope"} {
+		if !strings.Contains(r.out, w) {
+			t.Errorf("aks plan lacks %q:\n%s", w, r.out)
+		}
+	}
+	if strings.Contains(r.out+r.err, testSecret) {
+		t.Errorf("the client secret was printed")
+	}
+	r = run(t, flaskEnv(nil), "plan", "--source", aks, "--deploy", "--publish", "acme.azurecr.io/flask")
+	if r.code != ExitUsage || !strings.Contains(r.err, "env:AZURE_SECRET is not set") {
+		t.Errorf("aks without the client secret: exit %d, %q", r.code, r.err)
+	}
+}
