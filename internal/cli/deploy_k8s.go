@@ -37,6 +37,21 @@ func (o *deployOptions) bind(cmd *cobra.Command) {
 // wanted reports whether the run deploys.
 func (o deployOptions) wanted() bool { return o.Deploy || o.Cluster != "" || o.Kubeconfig != "" }
 
+// cluster is the environment's cluster settings with the flags applied:
+// --cluster picks the provider, --kubeconfig alone means existing.
+func (o deployOptions) cluster(cl config.Cluster) config.Cluster {
+	switch {
+	case o.Cluster != "":
+		cl.Provider = o.Cluster
+	case o.Kubeconfig != "":
+		cl.Provider = config.ProviderExisting
+	}
+	if o.Kubeconfig != "" {
+		cl.Kubeconfig = o.Kubeconfig
+	}
+	return cl
+}
+
 // kubePlan is the Kubernetes deploy a run ends with.
 type kubePlan struct {
 	// Provider is local, existing, kops or aks.
@@ -62,18 +77,8 @@ type kubePlan struct {
 // so that a broken manifest, a missing secret or an impossible target fails
 // before any work starts.
 func (p *plan) resolveDeploy(env *Env, o deployOptions) error {
-	cl := p.Env.Cluster
+	cl := o.cluster(p.Env.Cluster)
 	provider := cl.ProviderName()
-	switch {
-	case o.Cluster != "":
-		provider = o.Cluster
-	case o.Kubeconfig != "":
-		provider = config.ProviderExisting
-	}
-	if o.Kubeconfig != "" {
-		cl.Kubeconfig = o.Kubeconfig
-	}
-	cl.Provider = provider
 	if err := cl.Validate(p.EnvName); err != nil {
 		if o.Cluster != "" && strings.Contains(err.Error(), ".provider ") {
 			return usagef("--cluster %q: use local, existing, kops or aks", o.Cluster)

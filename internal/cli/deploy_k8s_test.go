@@ -207,3 +207,23 @@ environments:
 		t.Errorf("aks without the client secret: exit %d, %q", r.code, r.err)
 	}
 }
+
+func TestKubectlBadInput(t *testing.T) {
+	src := exampleDir(t, "flask")
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"kubectl", "--source", src, "--env", "staging", "--", "get", "pods"}, `unknown environment "staging": use one of dev, prod`},
+		{[]string{"kubectl", "--source", src, "--env", "prod", "--", "get", "pods"}, "provider kops: pass --kubeconfig env:NAME to reach it"},
+		{[]string{"kubectl", "--source", src, "--kubeconfig", "env:NOPE", "--", "get", "pods"}, "secret env:NOPE is not set"},
+		{[]string{"kubectl", "--source", src, "--cluster", "minikube", "--", "get", "pods"}, `provider "minikube": use local, kops, aks or existing`},
+		{[]string{"kubectl", "--source", src}, "requires at least 1 arg"},
+	}
+	for _, tt := range tests {
+		r := run(t, nil, tt.args...)
+		if r.code != ExitUsage || !strings.Contains(r.err, tt.want) {
+			t.Errorf("onepipe %v: exit %d, stderr %q; want exit 2 and %q", tt.args, r.code, r.err, tt.want)
+		}
+	}
+}

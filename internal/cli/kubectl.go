@@ -38,16 +38,7 @@ last deploy left. --kubeconfig reaches any other cluster.`,
 			if !ok {
 				return usagef("unknown environment %q: use one of %s", envName, strings.Join(cfg.EnvironmentNames(), ", "))
 			}
-			cl := e.Cluster
-			switch {
-			case do.Cluster != "":
-				cl.Provider = do.Cluster
-			case do.Kubeconfig != "":
-				cl.Provider = config.ProviderExisting
-			}
-			if do.Kubeconfig != "" {
-				cl.Kubeconfig = do.Kubeconfig
-			}
+			cl := do.cluster(e.Cluster)
 			if err := cl.Validate(envName); err != nil {
 				return usageError(err)
 			}
