@@ -10,6 +10,8 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
+	"os"
 
 	"github.com/onepipe/onepipe/ci/internal/dagger"
 	"github.com/onepipe/onepipe/pipeline"
@@ -193,4 +195,50 @@ func (m *Onepipe) Run(
 		return nil, err
 	}
 	return b.reports(flow.OutDir, report)
+}
+
+// Deploy deploys the app to a local Kubernetes cluster run by the engine,
+// like `onepipe run --env ENV --cluster local`: it renders the manifests of
+// onepipe.yaml's deploy section for the environment, applies them (server-side
+// dry run first, then in dependency order), waits for the migration Job and
+// the rollout, runs the smoke checks against the image started as a service,
+// and rolls the app back to its previous revision when a step fails. The
+// cluster keeps its state between calls. It returns what was deployed and
+// the address.
+//
+// +cache="never"
+func (m *Onepipe) Deploy(
+	ctx context.Context,
+	// Version of the image, the tag the manifests name, e.g. the 8-character commit SHA.
+	version string,
+	// Environment of onepipe.yaml to deploy.
+	// +default="dev"
+	env string,
+	// The environment's secrets as NAME=value lines, e.g. file://./dev.env or env://DEV_SECRETS.
+	// +optional
+	secrets *dagger.Secret,
+	// Local cluster to use (default: the environment's cluster name, else local).
+	// +optional
+	cluster string,
+) (string, error) {
+	b, err := m.bridge(ctx)
+	if err != nil {
+		return "", err
+	}
+	values := map[string]string{}
+	if secrets != nil {
+		text, err := secrets.Plaintext(ctx)
+		if err != nil {
+			return "", err
+		}
+		if values, err = pipeline.ParseDotenv(text); err != nil {
+			return "", err
+		}
+	}
+	done, err := b.pipe.DeployToLocalCluster(ctx, env, version, cluster, values, os.Stderr)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("deployed version %s to environment %s; %d smoke checks passed; address %s (%s)",
+		version, env, len(done.Smoke), done.Address, done.Note), nil
 }

@@ -6,9 +6,7 @@ import (
 	"maps"
 	"os"
 	"slices"
-	"strconv"
 	"strings"
-	"time"
 
 	"dagger.io/dagger"
 	"github.com/spf13/cobra"
@@ -16,7 +14,6 @@ import (
 	"github.com/onepipe/onepipe/internal/cloud"
 	"github.com/onepipe/onepipe/internal/config"
 	"github.com/onepipe/onepipe/internal/kube"
-	"github.com/onepipe/onepipe/internal/manifest"
 	"github.com/onepipe/onepipe/pipeline"
 )
 
@@ -60,14 +57,11 @@ type kubePlan struct {
 	ClusterName string
 	// KubeconfigRef is where an existing cluster's kubeconfig comes from.
 	KubeconfigRef string
-	// Values are the manifest values; Image is replaced by the pushed
-	// ref@digest before the deploy renders again.
-	Values manifest.Values
+	// Target renders the manifests; its Values.Image is replaced by the
+	// pushed ref@digest before the deploy renders again.
+	Target *pipeline.Target
 	// Plan is the deploy as rendered now (what `onepipe plan` prints).
-	Plan    kube.Plan
-	Timeout time.Duration
-	// Secrets are the names of the app's secrets (values in plan.secrets).
-	Secrets []string
+	Plan kube.Plan
 	// kops and aks are set for those providers.
 	kops *cloud.Kops
 	aks  *cloud.AKS
@@ -92,11 +86,6 @@ func (p *plan) resolveDeploy(env *Env, o deployOptions) error {
 		return usagef("deploy needs a version for the image: the revision is unknown (not a git checkout, no CI variables): pass --sha or --tag")
 	}
 	kp := &kubePlan{Provider: provider, ClusterName: cl.Name}
-	var err error
-	if kp.Timeout, err = p.Config.Deploy.TimeoutDuration(); err != nil {
-		return usageError(err)
-	}
-
 	image := "onepipe.local/" + p.Config.App + ":" + p.Release.Version
 	switch {
 	case p.Publish != nil:
@@ -104,13 +93,13 @@ func (p *plan) resolveDeploy(env *Env, o deployOptions) error {
 	case provider != config.ProviderLocal:
 		return usagef("deploy to the %s cluster needs a pushed image: add --publish REPOSITORY or --push", provider)
 	}
+	secrets := map[string]string{}
 	for _, name := range slices.Sorted(maps.Keys(p.Env.Secrets)) {
 		v, err := resolveSecret(env, fmt.Sprintf("environments.%s.secrets.%s", p.EnvName, name), p.Env.Secrets[name])
 		if err != nil {
 			return err
 		}
-		p.secrets["app:"+name] = v
-		kp.Secrets = append(kp.Secrets, name)
+		secrets[name] = v
 	}
 	if provider == config.ProviderExisting {
 		v, err := resolveSecret(env, "kubeconfig", cl.Kubeconfig)
@@ -145,52 +134,17 @@ func (p *plan) resolveDeploy(env *Env, o deployOptions) error {
 		}
 	}
 
-	d := p.Config.Deploy.WithDefaults()
-	kp.Values = manifest.Values{
-		App:         p.Config.App,
-		Environment: p.EnvName,
-		Namespace:   p.Env.Namespace,
-		Image:       image,
-		Version:     p.Release.Version,
-		Replicas:    p.Env.Replicas,
-		Host:        p.Env.Host,
-		Port:        d.Port,
-		Vars:        p.Env.Vars,
-		SecretNames: kp.Secrets,
-		Migration:   d.Migration,
-		Labels:      manifest.StandardLabels(p.Config.App, p.EnvName, p.Release.Version),
-	}
-	if kp.Plan, err = kp.render(p.Project.Dir, d); err != nil {
+	var err error
+	kp.Target, kp.Plan, err = pipeline.NewTarget(pipeline.TargetInput{
+		Config: p.Config, Env: p.EnvName, Files: os.DirFS(p.Project.Dir),
+		Image: image, Version: p.Release.Version, Secrets: secrets,
+	})
+	if err != nil {
 		return usageError(err)
 	}
 	p.Kube = kp
 	p.Targets = append(p.Targets, kp.lines()...)
 	return nil
-}
-
-// render renders the manifests with kp.Values and plans the deploy.
-func (kp *kubePlan) render(dir string, d config.Deploy) (kube.Plan, error) {
-	if _, err := os.Stat(dir + "/" + d.Manifests); err != nil {
-		return kube.Plan{}, fmt.Errorf("deploy manifests %s/%s: not found: put the app's Kubernetes manifests there or set deploy.manifests in %s", dir, d.Manifests, config.FileName)
-	}
-	objs, err := manifest.Render(os.DirFS(dir), d.Manifests, kp.Values)
-	if err != nil {
-		return kube.Plan{}, err
-	}
-	if err := manifest.Check(objs, kp.Values); err != nil {
-		return kube.Plan{}, err
-	}
-	secretName := ""
-	if len(kp.Secrets) > 0 {
-		secretName = kp.Values.SecretObjectName()
-	}
-	return kube.NewPlan(kube.Input{
-		Namespace:  kp.Values.Namespace,
-		Objects:    objs,
-		SecretName: secretName,
-		Smoke:      len(d.Smoke) > 0,
-		Timeout:    kp.Timeout,
-	})
 }
 
 // lines describe the cluster and deploy for `onepipe plan`.
@@ -214,7 +168,7 @@ func (kp *kubePlan) lines() []string {
 		out = append(out, "  - "+l)
 	}
 	out = append(out,
-		fmt.Sprintf("deploy: %s to namespace %s (timeout %s per wait)", kp.Values.Image, kp.Values.Namespace, kp.Timeout))
+		fmt.Sprintf("deploy: %s to namespace %s (timeout %s per wait)", kp.Target.Values.Image, kp.Target.Values.Namespace, kp.Target.Timeout))
 	for i, l := range kp.Plan.Lines() {
 		out = append(out, fmt.Sprintf("  %d. %s", i+1, l))
 	}
@@ -265,43 +219,17 @@ func (p *plan) kubeSteps(dag *dagger.Client, pl *pipeline.Pipeline, env *Env, ad
 	}}
 
 	deploy = pipeline.Step{Stage: pipeline.StageDeploy, Run: func(ctx context.Context, r *pipeline.Report) (string, error) {
-		d := p.Config.Deploy.WithDefaults()
-		plan := kp.Plan
+		t, plan := kp.Target, kp.Plan
 		if len(r.Published) > 0 {
-			kp.Values.Image = r.Published[0].String() // deploy exactly what was pushed
+			t.Values.Image = r.Published[0].String() // deploy exactly what was pushed
 			var err error
-			if plan, err = kp.render(p.Project.Dir, d); err != nil {
+			if plan, err = t.Plan(); err != nil {
 				return "", err
 			}
 		}
-		rel := pipeline.Release{
-			Plan:         plan,
-			Smoke:        d.Smoke,
-			SmokeTimeout: kp.Timeout,
-			Host:         kp.Values.Host,
-			Log:          env.Err,
-		}
-		secrets := map[string]*dagger.Secret{}
-		if len(kp.Secrets) > 0 {
-			data := map[string]string{}
-			for _, name := range kp.Secrets {
-				data[name] = p.secrets["app:"+name]
-				secrets[name] = p.secret(dag, "app:"+name)
-			}
-			m, err := kube.SecretManifest(kp.Values.Namespace, kp.Values.SecretObjectName(), kp.Values.Labels, data)
-			if err != nil {
-				return "", err
-			}
-			rel.Secret = dag.SetSecret("onepipe-app-secret-"+p.EnvName, string(m))
-		}
-		if cl.Simulated && len(d.Smoke) > 0 {
-			vars := maps.Clone(kp.Values.Vars)
-			if vars == nil {
-				vars = map[string]string{}
-			}
-			maps.Copy(vars, d.SmokeEnv)
-			rel.SmokeApp = pl.SmokeApp(pipeline.SmokeEnv{Port: d.Port, Vars: vars, Secrets: secrets, Migration: d.Migration},
-				strconv.FormatInt(time.Now().UnixNano(), 36))
+		rel, err := t.Release(dag, pl, cl, plan, env.Err)
+		if err != nil {
+			return "", err
 		}
 		done, err := pipeline.Deploy(ctx, dag, cl, rel)
 		if err != nil {
@@ -311,7 +239,7 @@ func (p *plan) kubeSteps(dag *dagger.Client, pl *pipeline.Pipeline, env *Env, ad
 		if done.Note != "" {
 			*address += " (" + done.Note + ")"
 		}
-		detail := fmt.Sprintf("%s to namespace %s", kp.Values.Image, kp.Values.Namespace)
+		detail := fmt.Sprintf("%s to namespace %s", t.Values.Image, t.Values.Namespace)
 		if len(done.Smoke) > 0 {
 			detail += fmt.Sprintf(", %d smoke checks passed", len(done.Smoke))
 		}
