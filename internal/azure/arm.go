@@ -8,10 +8,12 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+
+	"github.com/onepipe/onepipe/internal/arm"
 )
 
 // DefaultARMURL is Azure Resource Manager in the public cloud.
-const DefaultARMURL = "https://management.azure.com"
+const DefaultARMURL = arm.Endpoint
 
 // WebAPIVersion is the Microsoft.Web (App Service) api-version requests use.
 const WebAPIVersion = "2023-12-01"
@@ -230,7 +232,7 @@ func (c *ARM) PythonVersion(ctx context.Context, app FunctionApp) (string, error
 }
 
 // do sends one request to the app's resource (sub is the path below it).
-func (c *ARM) do(ctx context.Context, method string, app FunctionApp, sub string, q url.Values, body []byte, secrets ...string) (*response, error) {
+func (c *ARM) do(ctx context.Context, method string, app FunctionApp, sub string, q url.Values, body []byte, secrets ...string) (*arm.Response, error) {
 	if c.Tokens == nil {
 		return nil, fmt.Errorf("%s: no credentials: set azure.clientId and azure.clientSecret or azure.federatedToken", serviceARM)
 	}
@@ -256,9 +258,9 @@ func (c *ARM) do(ctx context.Context, method string, app FunctionApp, sub string
 	if body != nil {
 		ct = "application/json"
 	}
-	return send(ctx, c.HTTP, call{
-		service: serviceARM, method: method, url: u, header: bearer(token), body: body,
-		contentType: ct, secrets: append(secrets, token),
+	return arm.Send(ctx, c.HTTP, arm.Request{
+		Service: serviceARM, Method: method, URL: u, Header: arm.Bearer(token), Body: body,
+		ContentType: ct, Secrets: append(secrets, token),
 	})
 }
 

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/onepipe/onepipe/internal/arm"
 )
 
 // DefaultDevOpsURL is Azure DevOps Services.
@@ -97,7 +99,7 @@ func (d *DevOps) FindPipeline(ctx context.Context, name string) (Pipeline, error
 				matches = append(matches, p)
 			}
 		}
-		if token = resp.header.Get("X-MS-ContinuationToken"); token == "" {
+		if token = resp.Header.Get("X-MS-ContinuationToken"); token == "" {
 			break
 		}
 	}
@@ -176,7 +178,7 @@ func (d *DevOps) WaitRun(ctx context.Context, pipelineID, runID int, timeout tim
 				return run, fmt.Errorf("%s: run %s of pipeline %d: %w: %s (%s)", serviceDevOps, run.Name, pipelineID, ErrRunFailed, run.Result, run.WebURL)
 			}
 		}
-		if err != nil || sleep(ctx, interval) != nil {
+		if err != nil || arm.Sleep(ctx, interval) != nil {
 			return run, fmt.Errorf("%s: run %d of pipeline %d still %s after %s: raise azure.devops.timeout or follow it at %s",
 				serviceDevOps, runID, pipelineID, orUnknown(run.State), timeout, orUnknown(run.WebURL))
 		}
@@ -213,7 +215,7 @@ func (d *DevOps) warnPAT() {
 }
 
 // do sends one request below {org}/{project}/_apis.
-func (d *DevOps) do(ctx context.Context, method, path string, q url.Values, body []byte) (*response, error) {
+func (d *DevOps) do(ctx context.Context, method, path string, q url.Values, body []byte) (*arm.Response, error) {
 	if d.Organization == "" || d.Project == "" {
 		return nil, fmt.Errorf("%s: set azure.devops.organization and azure.devops.project", serviceDevOps)
 	}
@@ -251,8 +253,8 @@ func (d *DevOps) do(ctx context.Context, method, path string, q url.Values, body
 	if body != nil {
 		ct = "application/json"
 	}
-	resp, err := send(ctx, d.HTTP, call{service: serviceDevOps, method: method, url: u, header: h, body: body,
-		contentType: ct, secrets: secrets, ok: []int{http.StatusOK}})
+	resp, err := arm.Send(ctx, d.HTTP, arm.Request{Service: serviceDevOps, Method: method, URL: u, Header: h, Body: body,
+		ContentType: ct, Secrets: secrets, OK: []int{http.StatusOK}})
 	var apiErr *APIError
 	if errors.As(err, &apiErr) && (apiErr.Status == http.StatusUnauthorized || apiErr.Status == http.StatusNonAuthoritativeInfo) {
 		hint := "the credentials were refused: check that the token is valid and has the Build (Read & execute) scope"
@@ -264,7 +266,7 @@ func (d *DevOps) do(ctx context.Context, method, path string, q url.Values, body
 	return resp, err
 }
 
-func decodeRun(resp *response) (Run, error) {
+func decodeRun(resp *arm.Response) (Run, error) {
 	var out struct {
 		ID       int    `json:"id"`
 		Name     string `json:"name"`

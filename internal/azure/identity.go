@@ -10,12 +10,14 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/onepipe/onepipe/internal/arm"
 )
 
 // Scopes of the tokens this package asks for.
 const (
 	// ScopeARM is Azure Resource Manager; Kudu (the app's scm site) accepts it too.
-	ScopeARM = "https://management.azure.com/.default"
+	ScopeARM = arm.Scope
 	// ScopeDevOps is the Azure DevOps REST API (a service principal added to the organization).
 	ScopeDevOps = "499b84ac-1321-427f-aa17-267ca6975798/.default"
 )
@@ -24,9 +26,7 @@ const (
 const DefaultLoginURL = "https://login.microsoftonline.com"
 
 // TokenSource hands out bearer tokens for a scope.
-type TokenSource interface {
-	Token(ctx context.Context, scope string) (string, error)
-}
+type TokenSource = arm.TokenSource
 
 // Credential is a service principal that gets tokens with the OAuth 2.0
 // client credentials grant of the Microsoft identity platform: with a client
@@ -125,14 +125,14 @@ func (c *Credential) request(ctx context.Context, scope string) (string, time.Du
 	if login == "" {
 		login = DefaultLoginURL
 	}
-	resp, err := send(ctx, c.HTTP, call{
-		service:     serviceEntra,
-		method:      http.MethodPost,
-		url:         login + "/" + url.PathEscape(c.TenantID) + "/oauth2/v2.0/token",
-		body:        []byte(form.Encode()),
-		contentType: "application/x-www-form-urlencoded",
-		secrets:     []string{secret, url.QueryEscape(secret)},
-		ok:          []int{http.StatusOK},
+	resp, err := arm.Send(ctx, c.HTTP, arm.Request{
+		Service:     serviceEntra,
+		Method:      http.MethodPost,
+		URL:         login + "/" + url.PathEscape(c.TenantID) + "/oauth2/v2.0/token",
+		Body:        []byte(form.Encode()),
+		ContentType: "application/x-www-form-urlencoded",
+		Secrets:     []string{secret, url.QueryEscape(secret)},
+		OK:          []int{http.StatusOK},
 	})
 	if err != nil {
 		return "", 0, err

@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/onepipe/onepipe/internal/arm"
 )
 
 // Kudu deployment statuses (the status field of a deployment).
@@ -75,19 +77,19 @@ func (k *Kudu) ZipDeploy(ctx context.Context, zip io.Reader) (Deployment, error)
 	if err != nil {
 		return Deployment{}, err
 	}
-	resp, err := send(ctx, k.HTTP, call{
-		service: serviceKudu, method: http.MethodPost, url: base.String() + "/api/zipdeploy?isAsync=true",
-		header: bearer(token), body: data, contentType: "application/octet-stream", secrets: []string{token},
-		ok: []int{http.StatusOK, http.StatusAccepted},
+	resp, err := arm.Send(ctx, k.HTTP, arm.Request{
+		Service: serviceKudu, Method: http.MethodPost, URL: base.String() + "/api/zipdeploy?isAsync=true",
+		Header: arm.Bearer(token), Body: data, ContentType: "application/octet-stream", Secrets: []string{token},
+		OK: []int{http.StatusOK, http.StatusAccepted},
 	})
 	if err != nil {
 		return Deployment{}, fmt.Errorf("zip deploy to %s: %w", base.Host, err)
 	}
-	if resp.status == http.StatusOK {
+	if resp.Status == http.StatusOK {
 		return Deployment{Status: DeploySuccess, Complete: true}, nil
 	}
-	loc, err := base.Parse(resp.header.Get("Location"))
-	if err != nil || resp.header.Get("Location") == "" {
+	loc, err := base.Parse(resp.Header.Get("Location"))
+	if err != nil || resp.Header.Get("Location") == "" {
 		return Deployment{}, fmt.Errorf("zip deploy to %s: Kudu accepted the package but sent no status URL (Location)", base.Host)
 	}
 	if !strings.EqualFold(loc.Host, base.Host) {
@@ -108,9 +110,9 @@ func (k *Kudu) wait(ctx context.Context, host, statusURL string, timeout time.Du
 		if err != nil {
 			return d, err
 		}
-		resp, err := send(ctx, k.HTTP, call{
-			service: serviceKudu, method: http.MethodGet, url: statusURL, header: bearer(token),
-			secrets: []string{token}, ok: []int{http.StatusOK, http.StatusAccepted},
+		resp, err := arm.Send(ctx, k.HTTP, arm.Request{
+			Service: serviceKudu, Method: http.MethodGet, URL: statusURL, Header: arm.Bearer(token),
+			Secrets: []string{token}, OK: []int{http.StatusOK, http.StatusAccepted},
 		})
 		if err != nil {
 			if ctx.Err() != nil {
@@ -118,7 +120,7 @@ func (k *Kudu) wait(ctx context.Context, host, statusURL string, timeout time.Du
 			}
 			return d, fmt.Errorf("zip deploy to %s: read status: %w", host, err)
 		}
-		if len(strings.TrimSpace(string(resp.body))) > 0 {
+		if len(strings.TrimSpace(string(resp.Body))) > 0 {
 			if err := decode(serviceKudu, resp, &d); err != nil {
 				return d, err
 			}
@@ -131,13 +133,13 @@ func (k *Kudu) wait(ctx context.Context, host, statusURL string, timeout time.Du
 			if msg == "" {
 				msg = d.Message
 			}
-			err := fmt.Errorf("zip deploy to %s: %w: %s", host, ErrDeployFailed, oneLine(msg, 300))
+			err := fmt.Errorf("zip deploy to %s: %w: %s", host, ErrDeployFailed, arm.OneLine(msg, 300))
 			if d.LogURL != "" {
-				err = fmt.Errorf("%w (log: %s)", err, cleanURL(d.LogURL))
+				err = fmt.Errorf("%w (log: %s)", err, arm.CleanURL(d.LogURL))
 			}
 			return d, err
 		}
-		if sleep(ctx, interval) != nil {
+		if arm.Sleep(ctx, interval) != nil {
 			return d, deployTimeout(host, d, timeout)
 		}
 	}

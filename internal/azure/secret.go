@@ -30,7 +30,8 @@ func (s PlainSecret) Plaintext(context.Context) (string, error) { return string(
 
 // reveal is the one place where a Secret becomes a string: the HTTP edge,
 // right before a request is built. The value goes into a header or a form
-// body and nowhere else; callers pass it to redact so no error repeats it.
+// body and nowhere else; callers pass it in arm.Request.Secrets so no error
+// repeats it.
 func reveal(ctx context.Context, what string, s Secret) (string, error) {
 	if s == nil {
 		return "", fmt.Errorf("%s: no secret given", what)
@@ -44,14 +45,4 @@ func reveal(ctx context.Context, what string, s Secret) (string, error) {
 		return "", fmt.Errorf("%s: the secret is empty", what)
 	}
 	return v, nil
-}
-
-// redact replaces every secret value in s with ***.
-func redact(s string, secrets ...string) string {
-	for _, v := range secrets {
-		if len(v) >= 4 {
-			s = strings.ReplaceAll(s, v, "***")
-		}
-	}
-	return s
 }

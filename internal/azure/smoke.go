@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"time"
+
+	"github.com/onepipe/onepipe/internal/arm"
 )
 
 // Smoke is a smoke test: GET a URL until it answers 2xx.
@@ -36,26 +38,26 @@ func (s *Smoke) Wait(ctx context.Context, url string, timeout time.Duration) (in
 	if interval <= 0 {
 		interval = 5 * time.Second
 	}
-	c := call{service: serviceSmoke, method: http.MethodGet, url: url, header: http.Header{}}
+	c := arm.Request{Service: serviceSmoke, Method: http.MethodGet, URL: url, Header: http.Header{}}
 	if s.Key != nil {
 		key, err := reveal(ctx, "function key", s.Key)
 		if err != nil {
 			return 0, err
 		}
-		c.header.Set("x-functions-key", key)
-		c.secrets = []string{key}
+		c.Header.Set("x-functions-key", key)
+		c.Secrets = []string{key}
 	}
-	c.header.Set("Accept", "*/*")
+	c.Header.Set("Accept", "*/*")
 	last := "no answer"
 	for tries := 1; ; tries++ {
-		resp, err := sendOnce(ctx, hc, c)
+		resp, err := arm.SendOnce(ctx, hc, c)
 		if err == nil {
-			if resp.status >= 200 && resp.status < 300 {
-				return resp.status, nil
+			if resp.Status >= 200 && resp.Status < 300 {
+				return resp.Status, nil
 			}
-			code, msg := errorText(resp)
-			last = fmt.Sprintf("%d %s", resp.status, http.StatusText(resp.status))
-			for _, s := range []string{code, redact(msg, c.secrets...)} {
+			code, msg := arm.ErrorText(resp, c.Secrets...)
+			last = fmt.Sprintf("%d %s", resp.Status, http.StatusText(resp.Status))
+			for _, s := range []string{code, msg} {
 				if s != "" {
 					last += ": " + s
 				}
@@ -63,8 +65,8 @@ func (s *Smoke) Wait(ctx context.Context, url string, timeout time.Duration) (in
 		} else if ctx.Err() == nil {
 			last = err.Error()
 		}
-		if sleep(ctx, interval) != nil {
-			return 0, fmt.Errorf("%s: GET %s: no 2xx answer in %s (%d tries); last: %s", serviceSmoke, cleanURL(url), timeout, tries, last)
+		if arm.Sleep(ctx, interval) != nil {
+			return 0, fmt.Errorf("%s: GET %s: no 2xx answer in %s (%d tries); last: %s", serviceSmoke, arm.CleanURL(url), timeout, tries, last)
 		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/onepipe/onepipe/internal/arm"
 	"github.com/onepipe/onepipe/internal/config"
 )
 
@@ -84,12 +85,12 @@ func (a *AKS) groupPath() string {
 	return "/subscriptions/" + url.PathEscape(a.SubscriptionID) + "/resourcegroups/" + url.PathEscape(a.ResourceGroup)
 }
 
-func (a *AKS) arm() arm {
+func (a *AKS) client() armClient {
 	ep := a.Endpoint
 	if ep == "" {
 		ep = ARMEndpoint
 	}
-	return arm{endpoint: ep, tokens: a.Tokens, hc: a.HTTP}
+	return armClient{endpoint: ep, tokens: a.Tokens, hc: a.HTTP}
 }
 
 // Request is the body of the create request: a system node pool of
@@ -125,9 +126,9 @@ func (a *AKS) Ensure(ctx context.Context) (Ready, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	c := a.arm()
+	c := a.client()
 	var mc ManagedCluster
-	_, err := c.call(ctx, http.MethodGet, a.clusterPath(), AKSAPIVersion, nil, &mc, http.StatusOK)
+	err := c.call(ctx, http.MethodGet, a.clusterPath(), AKSAPIVersion, nil, &mc, http.StatusOK)
 	switch {
 	case err == nil:
 		r := Ready{Cluster: mc, Notes: a.differences(mc)}
@@ -141,11 +142,11 @@ func (a *AKS) Ensure(ctx context.Context) (Ready, error) {
 	if err := a.ensureGroup(ctx); err != nil {
 		return Ready{}, err
 	}
-	_, err = c.call(ctx, http.MethodPut, a.clusterPath(), AKSAPIVersion, a.Request(), &mc, http.StatusOK, http.StatusCreated)
+	err = c.call(ctx, http.MethodPut, a.clusterPath(), AKSAPIVersion, a.Request(), &mc, http.StatusOK, http.StatusCreated)
 	if StatusOf(err) == http.StatusConflict {
 		// Another run may be creating it: wait for that instead, if it exists.
 		var got ManagedCluster
-		if _, gerr := c.call(ctx, http.MethodGet, a.clusterPath(), AKSAPIVersion, nil, &got, http.StatusOK); gerr != nil {
+		if gerr := c.call(ctx, http.MethodGet, a.clusterPath(), AKSAPIVersion, nil, &got, http.StatusOK); gerr != nil {
 			return Ready{}, fmt.Errorf("create aks cluster %s: %w", a.Name, err)
 		}
 		return a.wait(ctx, Ready{Cluster: got, Notes: a.differences(got)}, timeout)
@@ -159,8 +160,8 @@ func (a *AKS) Ensure(ctx context.Context) (Ready, error) {
 // ensureGroup creates the resource group when it does not exist. An existing
 // group is left alone (a PUT would replace its tags).
 func (a *AKS) ensureGroup(ctx context.Context) error {
-	c := a.arm()
-	_, err := c.call(ctx, http.MethodGet, a.groupPath(), ResourceGroupAPIVersion, nil, nil, http.StatusOK)
+	c := a.client()
+	err := c.call(ctx, http.MethodGet, a.groupPath(), ResourceGroupAPIVersion, nil, nil, http.StatusOK)
 	if err == nil {
 		return nil
 	}
@@ -171,7 +172,7 @@ func (a *AKS) ensureGroup(ctx context.Context) error {
 		Location string            `json:"location"`
 		Tags     map[string]string `json:"tags"`
 	}{a.Location, map[string]string{"managed-by": "onepipe"}}
-	if _, err := c.call(ctx, http.MethodPut, a.groupPath(), ResourceGroupAPIVersion, body, nil, http.StatusOK, http.StatusCreated); err != nil {
+	if err := c.call(ctx, http.MethodPut, a.groupPath(), ResourceGroupAPIVersion, body, nil, http.StatusOK, http.StatusCreated); err != nil {
 		return fmt.Errorf("create resource group %s: %w", a.ResourceGroup, err)
 	}
 	return nil
@@ -183,7 +184,7 @@ func (a *AKS) wait(ctx context.Context, r Ready, timeout time.Duration) (Ready, 
 	if every <= 0 {
 		every = DefaultPollEvery
 	}
-	c := a.arm()
+	c := a.client()
 	for {
 		switch st := r.Cluster.Properties.ProvisioningState; st {
 		case "Succeeded":
@@ -191,14 +192,14 @@ func (a *AKS) wait(ctx context.Context, r Ready, timeout time.Duration) (Ready, 
 		case "Failed", "Canceled":
 			return r, fmt.Errorf("aks cluster %s: provisioning state %s: see the resource group's activity log in the Azure portal", a.Name, st)
 		}
-		if err := sleep(ctx, every); err != nil {
+		if err := arm.Sleep(ctx, every); err != nil {
 			return r, fmt.Errorf("aks cluster %s not ready after %s (provisioning state %s): raise cluster.timeout or look in the Azure portal",
 				a.Name, timeout, orUnknown(r.Cluster.Properties.ProvisioningState))
 		}
 		var mc ManagedCluster
-		_, err := c.call(ctx, http.MethodGet, a.clusterPath(), AKSAPIVersion, nil, &mc, http.StatusOK)
+		err := c.call(ctx, http.MethodGet, a.clusterPath(), AKSAPIVersion, nil, &mc, http.StatusOK)
 		if err != nil {
-			if transient(StatusOf(err)) || (StatusOf(err) == 0 && ctx.Err() != nil) {
+			if arm.Transient(StatusOf(err)) || (StatusOf(err) == 0 && ctx.Err() != nil) {
 				continue // the loop's sleep reports the timeout
 			}
 			return r, fmt.Errorf("aks cluster %s: %w", a.Name, err)
@@ -220,7 +221,7 @@ func (a *AKS) Kubeconfig(ctx context.Context) ([]byte, error) {
 			Value string `json:"value"`
 		} `json:"kubeconfigs"`
 	}
-	if _, err := a.arm().call(ctx, http.MethodPost, a.clusterPath()+action, AKSAPIVersion, nil, &out, http.StatusOK); err != nil {
+	if err := a.client().call(ctx, http.MethodPost, a.clusterPath()+action, AKSAPIVersion, nil, &out, http.StatusOK); err != nil {
 		return nil, fmt.Errorf("aks cluster %s kubeconfig: %w", a.Name, err)
 	}
 	if len(out.Kubeconfigs) == 0 || out.Kubeconfigs[0].Value == "" {
@@ -278,10 +279,6 @@ func (a *AKS) timeout() time.Duration {
 		return config.DefaultClusterTimeout
 	}
 	return a.Timeout
-}
-
-func transient(status int) bool {
-	return status == http.StatusTooManyRequests || status >= 500
 }
 
 func orUnknown(s string) string {
