@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"dagger.io/dagger"
 	"time"
 )
 
@@ -90,5 +92,73 @@ spec:
 	_, err = cl.Exec(ctx, ctr, []string{"kubectl", "get", "deployment", "missing"})
 	if err == nil || !strings.Contains(err.Error(), "kubectl get deployment missing") || !strings.Contains(err.Error(), "NotFound") && !strings.Contains(err.Error(), "not found") {
 		t.Errorf("missing deployment: %v", err)
+	}
+}
+
+// TestLocalClusterKeepsStateE2E starts a local cluster in one engine
+// session, runs a Job, ends the session, then starts it again in another:
+// the first Job is still there and a new one completes.
+func TestLocalClusterKeepsStateE2E(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: the local cluster needs the Kubernetes build")
+	}
+	connectE2E(t) // skips without an engine
+	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Minute)
+	defer cancel()
+	name := "e2e-keep-" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	job := func(n string) string {
+		return `apiVersion: batch/v1
+kind: Job
+metadata: {name: ` + n + `}
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: main, image: example.local/migrate:v1}]
+`
+	}
+	session := func(jobName string) string {
+		dag, err := dagger.Connect(ctx, dagger.WithLogOutput(os.Stderr))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer dag.Close()
+		cl, err := NewLocalCluster(dag, name).Ensure(ctx)
+		if err != nil {
+			t.Fatalf("local cluster: %v", err)
+		}
+		ctr := cl.Kubectl().WithNewFile("/job.yaml", job(jobName)).WithNewFile("/deploy.yaml", `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: example.local/web:v1}]
+`)
+		for _, args := range [][]string{
+			{"kubectl", "apply", "--server-side", "-f", "/job.yaml", "-f", "/deploy.yaml"},
+			{"kubectl", "wait", "--for=condition=Complete", "job/" + jobName, "--timeout=120s"},
+			// after a restart the Deployment's pods are made again and get Ready
+			{"kubectl", "rollout", "status", "deployment/web", "--timeout=120s"},
+			{"kubectl", "wait", "--for=condition=Available", "deployment/web", "--timeout=120s"},
+		} {
+			if _, err := cl.Exec(ctx, ctr, args); err != nil {
+				t.Fatalf("%v: %v", args, err)
+			}
+		}
+		out, err := cl.Exec(ctx, ctr, []string{"kubectl", "get", "jobs", "-o", "jsonpath={.items[*].metadata.name}"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	if got := session("first"); got != "first" {
+		t.Errorf("first session: jobs = %q", got)
+	}
+	if got := session("second"); got != "first second" {
+		t.Errorf("second session: jobs = %q, want the first job kept and the second complete", got)
 	}
 }

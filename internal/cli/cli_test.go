@@ -172,7 +172,7 @@ func TestDeadRunnerHost(t *testing.T) {
 
 func TestHelpMentionsEveryFlag(t *testing.T) {
 	r := run(t, nil, "run", "--help")
-	for _, f := range []string{"--source", "--out", "--publish", "--push", "--registry-password", "--only", "--allow-lint-failure", "--platform", "--dry-run", "--env", "--tag"} {
+	for _, f := range []string{"--source", "--out", "--publish", "--push", "--registry-password", "--only", "--allow-lint-failure", "--platform", "--dry-run", "--env", "--tag", "--deploy", "--cluster", "--kubeconfig"} {
 		if !strings.Contains(r.out, f) {
 			t.Errorf("run --help lacks %s", f)
 		}

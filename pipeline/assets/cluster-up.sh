@@ -31,5 +31,10 @@ done
 "$bin/kwok" --kubeconfig="$kc" --config="$bin/kwok-stages.yaml" --manage-all-nodes=false \
   --manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake --cidr=10.203.0.0/24 --node-ip=10.203.0.1 >"$run/kwok.log" 2>&1 &
 "$bin/kubectl" --kubeconfig "$kc" apply -f /onepipe/kwok-node.yaml
+# A cluster started again on kept state is a node that rebooted: its pods are
+# deleted and their controllers make new ones, which kwok readies afresh (a
+# new kwok knows neither the pod IPs it handed out nor pods another marked
+# not ready). Deployments keep their revisions; finished Jobs stay finished.
+"$bin/kubectl" --kubeconfig "$kc" delete pods --all --all-namespaces --force --grace-period=0 --wait=false >/dev/null 2>&1 || true
 echo "local cluster ready on :6443"
 wait
