@@ -114,7 +114,7 @@ func Deploy(ctx context.Context, dag *dagger.Client, cl *Cluster, r Release) (De
 		case kube.Run:
 			var out string
 			out, err = cl.Exec(ctx, ctr, s.Args)
-			if err == nil && strings.HasPrefix(s.Desc, "read the address") {
+			if err == nil && s.Address {
 				if a := kube.Address(out); a != "" {
 					addresses = append(addresses, a)
 				}

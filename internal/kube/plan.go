@@ -49,6 +49,9 @@ type Step struct {
 	Target string
 	// Optional steps may fail without failing the deploy.
 	Optional bool
+	// Address marks a step whose output is a load balancer address (read it
+	// with Address).
+	Address bool
 	// Check reads a Poll step's output (Poll only).
 	Check func(stdout string) (done bool, err error)
 	// Interval and Timeout pace a Poll step.
@@ -205,7 +208,7 @@ func NewPlan(in Input) (Plan, error) {
 	apply(StageExpose, PhaseOther, "apply the other objects")
 	for _, o := range append(phaseObjects(phases, PhaseIngress), phaseObjects(phases, PhaseService)...) {
 		if o.Kind == "Ingress" || (o.Kind == "Service" && nested(o.Raw, "spec", "type") == "LoadBalancer") {
-			add(Step{Kind: Run, Stage: StageExpose, Target: resource(o.Kind, o.Metadata.Name), Optional: true,
+			add(Step{Kind: Run, Stage: StageExpose, Target: resource(o.Kind, o.Metadata.Name), Optional: true, Address: true,
 				Desc: "read the address of " + resource(o.Kind, o.Metadata.Name), Args: AddressArgs(ns, o.Kind, o.Metadata.Name)})
 		}
 	}

@@ -125,6 +125,11 @@ func TestPlanMakesNamespace(t *testing.T) {
 	if len(p.Others) != 1 || p.Others[0].String() != "daemonset/agent" {
 		t.Errorf("others: %v", p.Others)
 	}
+	for _, s := range p.Steps {
+		if s.Address != (s.Target == "service/web" && s.Optional) {
+			t.Errorf("step %q: Address = %v; only the load balancer's address step reads an address", s.Desc, s.Address)
+		}
+	}
 	if _, err := NewPlan(Input{Namespace: "x"}); err == nil {
 		t.Error("NewPlan without a timeout succeeded")
 	}
