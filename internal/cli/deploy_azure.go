@@ -100,7 +100,7 @@ func (o *deployAzureOptions) run(ctx context.Context, env *Env) error {
 	if err != nil {
 		return err
 	}
-	arm := &azure.ARM{Tokens: cred}
+	arm := &azure.ARM{Tokens: cred, BaseURL: a.ARMURL}
 	if zip.App != "" {
 		app := azure.FunctionApp{Subscription: a.SubscriptionID, ResourceGroup: a.ResourceGroup, Name: zip.App}
 		pkg, err := o.buildZip(ctx, env, proj, zip)
@@ -167,7 +167,7 @@ func (o *deployAzureOptions) buildZip(ctx context.Context, env *Env, proj projec
 
 // azureCredential resolves the service principal's secret before any call.
 func azureCredential(env *Env, a config.Azure) (*azure.Credential, error) {
-	cred := &azure.Credential{TenantID: a.TenantID, ClientID: a.ClientID}
+	cred := &azure.Credential{TenantID: a.TenantID, ClientID: a.ClientID, LoginURL: a.LoginURL}
 	switch {
 	case a.ClientSecret != "":
 		v, err := resolveSecret(env, "azure.clientSecret", a.ClientSecret)

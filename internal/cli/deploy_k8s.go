@@ -132,6 +132,7 @@ func (p *plan) resolveDeploy(env *Env, o deployOptions) error {
 		if kp.aks, err = cloud.NewAKS(p.EnvName, cl, p.Config.Azure.SubscriptionID, cred); err != nil {
 			return usageError(err)
 		}
+		kp.aks.Endpoint = p.Config.Azure.ARMURL
 	}
 
 	var err error

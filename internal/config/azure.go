@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"net/url"
 	"regexp"
 	"strings"
 	"time"
@@ -25,6 +26,11 @@ type Azure struct {
 	// SubscriptionID and ResourceGroup locate the Function Apps.
 	SubscriptionID string `json:"subscriptionId,omitempty"`
 	ResourceGroup  string `json:"resourceGroup,omitempty"`
+	// LoginURL and ARMURL are the Entra ID authority and the Resource
+	// Manager endpoint of a sovereign cloud, e.g. https://login.chinacloudapi.cn
+	// and https://management.chinacloudapi.cn (default: the public cloud).
+	LoginURL string `json:"loginUrl,omitempty"`
+	ARMURL   string `json:"armUrl,omitempty"`
 
 	// FunctionContainer points a Function App at the image this run publishes.
 	FunctionContainer AzureFunctionContainer `json:"functionContainer,omitempty"`
@@ -152,6 +158,8 @@ func (a Azure) Validate() error {
 			}
 			return nil
 		},
+		func() error { return endpointURL("azure.loginUrl", a.LoginURL) },
+		func() error { return endpointURL("azure.armUrl", a.ARMURL) },
 		func() error { return a.validateFunctionApp("azure.functionContainer", fc.App, fc.Smoke) },
 		func() error { return a.validateFunctionApp("azure.functionZip", fz.App, fz.Smoke) },
 		func() error { return azureSecretRef("azure.functionContainer.registry.password", fc.Registry.Password) },
@@ -301,4 +309,21 @@ func azureDurationOr(v string, def time.Duration) time.Duration {
 		return d
 	}
 	return def
+}
+
+// endpointURL checks an endpoint override: https, or http on this machine
+// (a local test server).
+func endpointURL(field, raw string) error {
+	if raw == "" {
+		return nil
+	}
+	u, err := url.Parse(raw)
+	if err == nil && u.User != nil {
+		return fmt.Errorf("%s: remove the user and password from the URL: endpoints take no credentials", field)
+	}
+	local := err == nil && u.Scheme == "http" && (u.Hostname() == "127.0.0.1" || u.Hostname() == "localhost")
+	if err != nil || u.Host == "" || (u.Scheme != "https" && !local) || (u.Path != "" && u.Path != "/") {
+		return fmt.Errorf("%s %q: use an https URL with no path, e.g. https://management.chinacloudapi.cn", field, raw)
+	}
+	return nil
 }
