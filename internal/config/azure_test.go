@@ -19,7 +19,10 @@ func TestAzureValidate(t *testing.T) {
 			a.FunctionContainer = AzureFunctionContainer{App: "shop-func", Registry: AzureRegistry{Server: "acme.azurecr.io", Username: "u", Password: "file:/run/secrets/acr"}, Smoke: AzureSmoke{Path: "/api/health", Timeout: "2m"}}
 		}), ""},
 		{"secret value instead of reference", with(func(a *Azure) { a.ClientSecret = "hunter2-value" }), "azure.clientSecret: use a secret reference"},
-		{"sovereign cloud", with(func(a *Azure) { a.LoginURL = "https://login.chinacloudapi.cn"; a.ARMURL = "https://management.chinacloudapi.cn/" }), ""},
+		{"sovereign cloud", with(func(a *Azure) {
+			a.LoginURL = "https://login.chinacloudapi.cn"
+			a.ARMURL = "https://management.chinacloudapi.cn/"
+		}), ""},
 		{"local test server", with(func(a *Azure) { a.ARMURL = "http://127.0.0.1:8080" }), ""},
 		{"plain http endpoint", with(func(a *Azure) { a.ARMURL = "http://management.example.com" }), `azure.armUrl "http://management.example.com": use an https URL`},
 		{"endpoint with a path", with(func(a *Azure) { a.LoginURL = "https://login.example.com/tenant" }), `azure.loginUrl`},
