@@ -89,3 +89,61 @@ func TestDeployFlaskToLocalCluster(t *testing.T) {
 	}
 	kubectl("rollout", "status", "deployment/flask", "-n", "flask-dev", "--timeout=60s")
 }
+
+// TestDeployTornadoToRealNode deploys the Tornado example to the local
+// cluster's real node (containerd runs the image; the smoke checks go
+// through kubectl port-forward), then a release whose readiness probe fails:
+// its rollout times out and the first release serves again.
+func TestDeployTornadoToRealNode(t *testing.T) {
+	needEngine(t)
+	if testing.Short() {
+		t.Skip("-short: the local cluster needs the Kubernetes build (minutes when cold)")
+	}
+	app := copyApp(t, "tornado")
+	config := mustRead(t, filepath.Join(app, "onepipe.yaml"))
+	config = strings.Replace(config, "      localNode: real\n", fmt.Sprintf("      localNode: real\n      name: e2e-real-%d\n", time.Now().UnixNano()), 1)
+	config = strings.Replace(config, "  timeout: 3m\n", "  timeout: 40s\n", 1)
+	writeFile(t, filepath.Join(app, "onepipe.yaml"), config)
+
+	r := onepipe(t, nil, "run", "--source", app, "--env", "dev", "--cluster", "local", "--only", "pack", "--sha", strings.Repeat("a", 40), "--out", t.TempDir())
+	if r.code != 0 {
+		t.Fatalf("deploy: exit %d\nstdout:\n%s\nlast stderr lines:\n%s", r.code, r.stdout, lastLines(r.stderr, 30))
+	}
+	for _, want := range []string{"local cluster", "(real node) ready", "2 smoke checks passed"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	if !strings.Contains(r.stderr, "ok test endpoint: GET /test → 200") || !strings.Contains(r.stderr, "through kubectl port-forward") {
+		t.Errorf("the smoke checks did not reach the pod through port-forward:\n%s", lastLines(r.stderr, 20))
+	}
+	kubectl := func(args ...string) string {
+		t.Helper()
+		k := onepipe(t, nil, append([]string{"kubectl", "--source", app, "--"}, args...)...)
+		if k.code != 0 {
+			t.Fatalf("kubectl %v: exit %d: %s", args, k.code, lastLine(k.stderr))
+		}
+		return k.stdout
+	}
+	state := `jsonpath={.spec.template.spec.containers[0].image} {.status.readyReplicas}`
+	if got := kubectl("get", "deployment/tornado", "-n", "tornado-dev", "-o", state); got != "onepipe.local/tornado:aaaaaaaa 1" {
+		t.Errorf("after the first release: %q", got)
+	}
+
+	// a release whose /healthz fails: the kubelet never marks it ready
+	py := filepath.Join(app, "app.py")
+	writeFile(t, py, strings.Replace(mustRead(t, py), "    def get(self):\n        self.write({\"status\": \"ok\"})", "    def get(self):\n        self.set_status(500)\n        self.write({\"status\": \"broken\"})", 1))
+	r = onepipe(t, nil, "run", "--source", app, "--env", "dev", "--cluster", "local", "--only", "pack", "--sha", strings.Repeat("b", 40), "--out", t.TempDir())
+	if r.code != 1 {
+		t.Fatalf("broken release: exit %d, want 1\nstdout:\n%s\nlast stderr lines:\n%s", r.code, r.stdout, lastLines(r.stderr, 30))
+	}
+	msg := lastLine(r.stderr)
+	for _, want := range []string{`failed at "wait for the rollout of deployment/tornado"`, "rolled deployment/tornado back to revision 1"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("last line %q lacks %q", msg, want)
+		}
+	}
+	if got := kubectl("get", "deployment/tornado", "-n", "tornado-dev", "-o", state); got != "onepipe.local/tornado:aaaaaaaa 1" {
+		t.Errorf("after the rollback: %q, want the first release ready", got)
+	}
+}

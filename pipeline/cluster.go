@@ -22,6 +22,10 @@ type Cluster struct {
 	// node): the smoke checks then run against the app's image started as a
 	// Dagger service instead of against the cluster.
 	Simulated bool
+	// PortForward is true when this machine cannot reach the app's address
+	// (the real local node): the smoke checks go through kubectl
+	// port-forward, run as a Dagger service.
+	PortForward bool
 
 	kubectl *dagger.Container
 	run     string // unique per onepipe run: keeps kubectl calls out of the cache

@@ -19,6 +19,8 @@ var (
 	clusterUpScript string
 	//go:embed assets/kwok-node.yaml
 	kwokNode string
+	//go:embed assets/node-up.sh
+	nodeUpScript string
 )
 
 // LocalClusterHost is the name the local cluster's API server has for the
@@ -33,9 +35,27 @@ const LocalClusterHost = "onepipe-k8s"
 // the last one deployed (revisions to roll back to included). One run at a
 // time uses a given cluster: a second waits for the first to end.
 type LocalCluster struct {
-	dag  *dagger.Client
-	name string
-	svc  *dagger.Service
+	dag    *dagger.Client
+	name   string
+	svc    *dagger.Service
+	real   bool
+	images []NodeImage
+}
+
+// NodeImage is an image loaded into the real node (WithRealNode) under Ref.
+type NodeImage struct {
+	Ref     string
+	Tarball *dagger.File
+}
+
+// WithRealNode replaces the kwok node with a real one: containerd, runc and
+// the kubelet run the pods, so the smoke checks reach real containers. It
+// needs root capabilities in the engine (InsecureRootCapabilities). The node
+// pulls nothing: images are loaded into it at start, and kept with its state
+// (apart from the kwok cluster of the same name) for the next start.
+func (c *LocalCluster) WithRealNode(images ...NodeImage) *LocalCluster {
+	c.real, c.images, c.svc = true, images, nil
+	return c
 }
 
 // DefaultLocalClusterName names the local cluster when the environment does not.
@@ -67,10 +87,15 @@ func (c *LocalCluster) Ensure(ctx context.Context) (*Cluster, error) {
 		WithFile("/usr/local/bin/kubectl", KubernetesBinaries(c.dag).File("k8s-allinone")).
 		WithServiceBinding(LocalClusterHost, c.Service())
 	cl := newCluster("local cluster "+c.name, base, c.dag.SetSecret("onepipe-local-kubeconfig-"+c.name, kc))
-	cl.Simulated = true
+	cl.Simulated, cl.PortForward = !c.real, c.real
+	node := "node/kwok-node-0"
+	if c.real {
+		node = "node/onepipe-node"
+		cl.Name += " (real node)"
+	}
 	for _, args := range [][]string{
-		{"kubectl", "wait", "--for=create", "node/kwok-node-0", "--timeout=120s"},
-		{"kubectl", "wait", "--for=condition=Ready", "node/kwok-node-0", "--timeout=120s"},
+		{"kubectl", "wait", "--for=create", node, "--timeout=120s"},
+		{"kubectl", "wait", "--for=condition=Ready", node, "--timeout=120s"},
 	} {
 		if _, err := cl.Exec(ctx, cl.Kubectl(), args); err != nil {
 			return nil, fmt.Errorf("local cluster %s: node not ready: %w", c.name, err)
@@ -108,15 +133,40 @@ func (c *LocalCluster) Service() *dagger.Service {
 	if c.svc != nil {
 		return c.svc
 	}
-	c.svc = c.base().
+	mode, state, base := "kwok", "onepipe-cluster-"+c.name, c.base()
+	if c.real {
+		mode, state = "real", state+"-real"
+		base = base.
+			WithExec([]string{"apt-get", "install", "-y", "-qq", "--no-install-recommends", "containerd", "runc", "containernetworking-plugins", "iproute2", "iptables"}).
+			WithDirectory("/onepipe/images", c.nodeImages()).
+			WithNewFile("/onepipe/node-up.sh", nodeUpScript, dagger.ContainerWithNewFileOpts{Permissions: 0o755}).
+			WithMountedCache("/var/lib/onepipe-node-root", c.dag.CacheVolume(state+"-node"), dagger.ContainerWithMountedCacheOpts{Sharing: dagger.CacheSharingModeLocked}).
+			WithMountedTemp("/var/lib/onepipe-node")
+	}
+	c.svc = base.
 		WithDirectory("/k8s", KubernetesBinaries(c.dag)).
 		WithDirectory("/pki", c.PKI()).
 		WithNewFile("/onepipe/cluster-up.sh", clusterUpScript, dagger.ContainerWithNewFileOpts{Permissions: 0o755}).
 		WithNewFile("/onepipe/kwok-node.yaml", kwokNode).
-		WithMountedCache(localClusterState, c.dag.CacheVolume("onepipe-cluster-"+c.name), dagger.ContainerWithMountedCacheOpts{Sharing: dagger.CacheSharingModeLocked}).
+		WithMountedCache(localClusterState, c.dag.CacheVolume(state), dagger.ContainerWithMountedCacheOpts{Sharing: dagger.CacheSharingModeLocked}).
 		WithExposedPort(6443).
-		AsService(dagger.ContainerAsServiceOpts{Args: []string{"/onepipe/cluster-up.sh", "/k8s", "/pki", localClusterState}})
+		AsService(dagger.ContainerAsServiceOpts{Args: []string{"/onepipe/cluster-up.sh", "/k8s", "/pki", localClusterState, mode}, InsecureRootCapabilities: c.real})
 	return c.svc
+}
+
+// nodeImages is the folder node-up.sh loads: NAME.tar and NAME.ref per
+// image, with the pause image built from Kubernetes' source.
+func (c *LocalCluster) nodeImages() *dagger.Directory {
+	pause := c.dag.Container().
+		WithFile("/pause", KubernetesBinaries(c.dag).File("pause")).
+		WithEntrypoint([]string{"/pause"}).
+		AsTarball()
+	dir := c.dag.Directory().WithFile("0.tar", pause).WithNewFile("0.ref", "onepipe.local/pause:1")
+	for i, img := range c.images {
+		name := fmt.Sprint(i + 1)
+		dir = dir.WithFile(name+".tar", img.Tarball).WithNewFile(name+".ref", img.Ref)
+	}
+	return dir
 }
 
 // localClusterState holds etcd's data in the cluster service.

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	goruntime "runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -160,5 +161,64 @@ spec:
 	}
 	if got := session("second"); got != "first second" {
 		t.Errorf("second session: jobs = %q, want the first job kept and the second complete", got)
+	}
+}
+
+// TestLocalClusterRealNodeE2E runs the Tornado example's image on the real
+// node (containerd, runc, kubelet): its readiness probe passes and the API
+// server's proxy reaches the running container.
+func TestLocalClusterRealNodeE2E(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: the local cluster needs the Kubernetes build")
+	}
+	dag := connectE2E(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Minute)
+	defer cancel()
+	_, file, _, _ := goruntime.Caller(0)
+	app := New(dag, HostSource(dag, filepath.Join(filepath.Dir(file), "..", "examples", "tornado")), Options{App: "tornado"})
+	const ref = "onepipe.local/tornado:e2e"
+	lc := NewLocalCluster(dag, "e2e-real-"+strconv.FormatInt(time.Now().UnixNano(), 36)).
+		WithRealNode(NodeImage{Ref: ref, Tarball: app.Image(DefaultPlatform).AsTarball()})
+	cl, err := lc.Ensure(ctx)
+	if err != nil {
+		t.Fatalf("real node: %v", err)
+	}
+	if cl.Simulated {
+		t.Error("a real node runs containers: the cluster must not say it is simulated")
+	}
+	ctr := cl.Kubectl().WithNewFile("/web.yaml", `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+        - name: web
+          image: `+ref+`
+          ports: [{containerPort: 8744}]
+          readinessProbe: {httpGet: {path: /healthz, port: 8744}, periodSeconds: 1}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 8744, targetPort: 8744}]
+`)
+	for _, args := range [][]string{
+		{"kubectl", "apply", "--server-side", "-f", "/web.yaml"},
+		{"kubectl", "rollout", "status", "deployment/web", "--timeout=180s"},
+	} {
+		if _, err := cl.Exec(ctx, ctr, args); err != nil {
+			out, _ := cl.Exec(ctx, ctr, []string{"kubectl", "describe", "pods"})
+			t.Fatalf("%v: %v\n%s", args, err, out)
+		}
+	}
+	out, err := cl.Exec(ctx, ctr, []string{"kubectl", "get", "--raw", "/api/v1/namespaces/default/services/web:8744/proxy/healthz"})
+	if err != nil || !strings.Contains(out, "ok") {
+		t.Errorf("the pod's /healthz through the API server = %q, %v", out, err)
 	}
 }

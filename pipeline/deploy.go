@@ -35,6 +35,9 @@ type Release struct {
 	// Host is the ingress host name: the address printed, and the Host
 	// header of smoke checks sent to a load balancer's IP.
 	Host string
+	// Port is the port the app listens on in its container (the smoke
+	// checks' target through kubectl port-forward).
+	Port int
 	// Log receives a line per step and what kubectl printed.
 	Log io.Writer
 }
@@ -133,7 +136,7 @@ func Deploy(ctx context.Context, dag *dagger.Client, cl *Cluster, r Release) (De
 			return d, recoverFrom(ctx, cl, ctr, r.Plan, s, prev, err, log)
 		}
 	}
-	d.Address, d.Note = address(r.Host, addresses, cl.Simulated)
+	d.Address, d.Note = address(r.Host, addresses, cl.Simulated || cl.PortForward)
 	return d, nil
 }
 
@@ -180,6 +183,23 @@ func smoke(ctx context.Context, dag *dagger.Client, cl *Cluster, r Release, addr
 			return nil, fmt.Errorf("reach the app for the smoke checks: %w", Explain(err))
 		}
 		fmt.Fprintf(log, "deploy: smoke checks against the app's image as a service (the local cluster runs no containers), %s\n", base)
+	case cl.PortForward:
+		if len(r.Plan.Apps) == 0 || r.Port == 0 {
+			return nil, errors.New("no app Deployment and port to smoke-test through kubectl port-forward")
+		}
+		const local = 8080
+		fwd := cl.Kubectl().WithExposedPort(local).AsService(dagger.ContainerAsServiceOpts{Args: []string{
+			"kubectl", "port-forward", "--address=0.0.0.0", "--namespace=" + r.Plan.Namespace,
+			r.Plan.Apps[0].String(), fmt.Sprintf("%d:%d", local, r.Port)}})
+		tunnel, err := dag.Host().Tunnel(fwd).Start(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("port-forward to %s for the smoke checks: %w", r.Plan.Apps[0], Explain(err))
+		}
+		defer tunnel.Stop(context.WithoutCancel(ctx))
+		if base, err = tunnel.Endpoint(ctx, dagger.ServiceEndpointOpts{Scheme: "http"}); err != nil {
+			return nil, fmt.Errorf("reach %s for the smoke checks: %w", r.Plan.Apps[0], Explain(err))
+		}
+		fmt.Fprintf(log, "deploy: smoke checks against the pods of %s through kubectl port-forward, %s\n", r.Plan.Apps[0], base)
 	case len(addresses) > 0:
 		base, sm.Host = "http://"+addresses[0], r.Host
 	case r.Host != "":
@@ -224,13 +244,14 @@ func recoverFrom(ctx context.Context, cl *Cluster, ctr *dagger.Container, p kube
 	return &DeployError{Message: rec.Message, RolledBack: len(rec.Undo) > 0, Cause: cause}
 }
 
-// address picks what to print as the app's address.
-func address(host string, lb []string, simulated bool) (string, string) {
+// address picks what to print as the app's address; local is true for the
+// local cluster, which has no load balancer.
+func address(host string, lb []string, local bool) (string, string) {
 	switch {
 	case host != "" && len(lb) > 0:
 		return "http://" + host, "load balancer " + lb[0]
 	case host != "":
-		if simulated {
+		if local {
 			return "http://" + host, "the local cluster has no load balancer: the ingress host resolves nowhere"
 		}
 		return "http://" + host, "no load balancer address yet"

@@ -121,7 +121,7 @@ func (t *Target) Plan() (kube.Plan, error) {
 // a *dagger.Secret and, on a simulated cluster with smoke checks, the app
 // started as a service from pl's image.
 func (t *Target) Release(dag *dagger.Client, pl *Pipeline, cl *Cluster, plan kube.Plan, log io.Writer) (Release, error) {
-	rel := Release{Plan: plan, Smoke: t.Deploy.Smoke, SmokeTimeout: t.Timeout, Host: t.Values.Host, Log: log}
+	rel := Release{Plan: plan, Smoke: t.Deploy.Smoke, SmokeTimeout: t.Timeout, Host: t.Values.Host, Port: t.Deploy.Port, Log: log}
 	secrets := map[string]*dagger.Secret{}
 	if len(t.secrets) > 0 {
 		for name, v := range t.secrets {

@@ -55,6 +55,8 @@ type kubePlan struct {
 	Provider string
 	// ClusterName names the cluster (the local cluster's state volume).
 	ClusterName string
+	// RealNode runs the local cluster with a real node instead of kwok.
+	RealNode bool
 	// KubeconfigRef is where an existing cluster's kubeconfig comes from.
 	KubeconfigRef string
 	// Target renders the manifests; its Values.Image is replaced by the
@@ -85,7 +87,7 @@ func (p *plan) resolveDeploy(env *Env, o deployOptions) error {
 	if p.Release.Version == "" {
 		return usagef("deploy needs a version for the image: the revision is unknown (not a git checkout, no CI variables): pass --sha or --tag")
 	}
-	kp := &kubePlan{Provider: provider, ClusterName: cl.Name}
+	kp := &kubePlan{Provider: provider, ClusterName: cl.Name, RealNode: cl.LocalNode == config.LocalNodeReal}
 	image := "onepipe.local/" + p.Config.App + ":" + p.Release.Version
 	switch {
 	case p.Publish != nil:
@@ -154,6 +156,10 @@ func (kp *kubePlan) lines() []string {
 	switch kp.Provider {
 	case config.ProviderLocal:
 		cluster = fmt.Sprintf("local cluster %q run by the engine (Kubernetes %s, one kwok node; smoke checks against the image as a Dagger service)", orDefault(kp.ClusterName, pipeline.DefaultLocalClusterName), pipeline.KubernetesVersion)
+		if kp.RealNode {
+			cluster = fmt.Sprintf("local cluster %q run by the engine (Kubernetes %s, one real node with containerd, root capabilities; images loaded by the engine: %s; smoke checks through kubectl port-forward)",
+				orDefault(kp.ClusterName, pipeline.DefaultLocalClusterName), pipeline.KubernetesVersion, strings.Join(kp.Plan.Images, ", "))
+		}
 	case config.ProviderExisting:
 		cluster = "existing cluster, kubeconfig from " + kp.KubeconfigRef
 	}
@@ -185,7 +191,11 @@ func (p *plan) kubeSteps(dag *dagger.Client, pl *pipeline.Pipeline, env *Env, ad
 		var err error
 		switch kp.Provider {
 		case config.ProviderLocal:
-			if cl, err = pipeline.NewLocalCluster(dag, kp.ClusterName).Ensure(ctx); err != nil {
+			lc := pipeline.NewLocalCluster(dag, kp.ClusterName)
+			if kp.RealNode {
+				lc = lc.WithRealNode(kp.nodeImages(dag, pl)...)
+			}
+			if cl, err = lc.Ensure(ctx); err != nil {
 				return "", err
 			}
 			return cl.Name + " ready", nil
@@ -221,7 +231,7 @@ func (p *plan) kubeSteps(dag *dagger.Client, pl *pipeline.Pipeline, env *Env, ad
 
 	deploy = pipeline.Step{Stage: pipeline.StageDeploy, Run: func(ctx context.Context, r *pipeline.Report) (string, error) {
 		t, plan := kp.Target, kp.Plan
-		if len(r.Published) > 0 {
+		if len(r.Published) > 0 && kp.Provider != config.ProviderLocal { // the local cluster pulls nothing
 			t.Values.Image = r.Published[0].String() // deploy exactly what was pushed
 			var err error
 			if plan, err = t.Plan(); err != nil {
@@ -236,9 +246,13 @@ func (p *plan) kubeSteps(dag *dagger.Client, pl *pipeline.Pipeline, env *Env, ad
 		if err != nil {
 			return "", err
 		}
-		*address = done.Address
-		if done.Note != "" {
-			*address += " (" + done.Note + ")"
+		switch {
+		case done.Address == "":
+			*address = "none (" + done.Note + ")"
+		case done.Note != "":
+			*address = done.Address + " (" + done.Note + ")"
+		default:
+			*address = done.Address
 		}
 		detail := fmt.Sprintf("%s to namespace %s", t.Values.Image, t.Values.Namespace)
 		if len(done.Smoke) > 0 {
@@ -247,6 +261,20 @@ func (p *plan) kubeSteps(dag *dagger.Client, pl *pipeline.Pipeline, env *Env, ad
 		return detail, nil
 	}}
 	return cluster, deploy
+}
+
+// nodeImages are the images a real local node gets: the app's from pack,
+// the others the manifests name pulled by the engine.
+func (kp *kubePlan) nodeImages(dag *dagger.Client, pl *pipeline.Pipeline) []pipeline.NodeImage {
+	var out []pipeline.NodeImage
+	for _, ref := range kp.Plan.Images {
+		img := dag.Container().From(ref)
+		if ref == kp.Target.Values.Image {
+			img = pl.Image(pl.Options().Platforms[0])
+		}
+		out = append(out, pipeline.NodeImage{Ref: ref, Tarball: img.AsTarball()})
+	}
+	return out
 }
 
 func orDefault(s, def string) string {

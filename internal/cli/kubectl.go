@@ -60,7 +60,11 @@ last deploy left. --kubeconfig reaches any other cluster.`,
 			defer closeEngine(dag, env.Err)
 			var c *pipeline.Cluster
 			if kubeconfig == "" {
-				if c, err = pipeline.NewLocalCluster(dag, cl.Name).Ensure(ctx); err != nil {
+				lc := pipeline.NewLocalCluster(dag, cl.Name)
+				if cl.LocalNode == config.LocalNodeReal {
+					lc = lc.WithRealNode() // the images the last deploy loaded are kept
+				}
+				if c, err = lc.Ensure(ctx); err != nil {
 					return err
 				}
 			} else {

@@ -79,6 +79,12 @@ type Cluster struct {
 	Name string `json:"name,omitempty"`
 	// Timeout bounds the wait for the cluster to be ready (default 20m).
 	Timeout string `json:"timeout,omitempty"`
+	// LocalNode is the node of provider local: kwok (default; marks pods
+	// Ready without running them, no privileges) or real (a kubelet with
+	// containerd that runs the pods; needs the engine to grant root
+	// capabilities). The engine loads the images the manifests name into the
+	// real node: the app's from pack, the others pulled by the engine.
+	LocalNode string `json:"localNode,omitempty"`
 	// Kops configures provider kops (GCE, with a Cloud Storage state store).
 	Kops KopsCluster `json:"kops,omitempty"`
 	// AKS configures provider aks (Azure Kubernetes Service).
@@ -91,6 +97,12 @@ const (
 	ProviderKops     = "kops"
 	ProviderAKS      = "aks"
 	ProviderExisting = "existing"
+)
+
+// Local cluster nodes.
+const (
+	LocalNodeKwok = "kwok"
+	LocalNodeReal = "real"
 )
 
 // DefaultClusterTimeout bounds the wait for a cluster to be ready.
@@ -286,6 +298,9 @@ func (c Cluster) Validate(env string) error {
 	}
 	switch c.ProviderName() {
 	case ProviderLocal:
+		if c.LocalNode != "" && c.LocalNode != LocalNodeKwok && c.LocalNode != LocalNodeReal {
+			return fmt.Errorf("%s.localNode %q: use kwok or real", at, c.LocalNode)
+		}
 		return nil
 	case ProviderExisting:
 		if c.Kubeconfig == "" {

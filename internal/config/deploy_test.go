@@ -68,6 +68,8 @@ func TestClusterValidate(t *testing.T) {
 	}{
 		{"default local", Cluster{}, ""},
 		{"existing", Cluster{Provider: "existing", Kubeconfig: "env:KUBECONFIG_DATA"}, ""},
+		{"local real node", Cluster{LocalNode: "real"}, ""},
+		{"local unknown node", Cluster{Provider: "local", LocalNode: "kind"}, `environments.prod.cluster.localNode "kind": use kwok or real`},
 		{"existing without kubeconfig", Cluster{Provider: "existing"}, "environments.prod.cluster.kubeconfig: provider existing needs a kubeconfig reference, e.g. env:KUBECONFIG_DATA or file:/path/kubeconfig"},
 		{"unknown", Cluster{Provider: "gke"}, `environments.prod.cluster.provider "gke": use local, kops, aks or existing`},
 		{"timeout", Cluster{Timeout: "soon"}, `environments.prod.cluster: cluster.timeout "soon": use a positive duration such as 90s, 5m or 1h`},

@@ -3,6 +3,7 @@ package kube
 import (
 	"fmt"
 	"path"
+	"sort"
 	"time"
 
 	"github.com/onepipe/onepipe/internal/manifest"
@@ -78,7 +79,9 @@ type Plan struct {
 	// Apps are the app Deployments rolled back on failure; Others the app
 	// workloads (StatefulSet, DaemonSet) that cannot be.
 	Apps, Others []Workload
-	Timeout      time.Duration
+	// Images are the container images the objects' pods run, sorted, each once.
+	Images  []string
+	Timeout time.Duration
 }
 
 // Workload is a Deployment, StatefulSet or DaemonSet and its pod selector.
@@ -150,6 +153,7 @@ func NewPlan(in Input) (Plan, error) {
 			}
 		}
 	}
+	p.Images = Images(in.Objects)
 	for _, w := range p.Apps {
 		p.Record = append(p.Record, Step{Kind: Run, Stage: StageRecord, Target: w.String(),
 			Desc: "record the current revision of " + w.String(), Args: RevisionArgs(ns, w.Name)})
@@ -292,4 +296,36 @@ func nestedAny(m map[string]any, keys ...string) any {
 		cur = mm[k]
 	}
 	return cur
+}
+
+// Images lists the images of every pod template (Deployment, StatefulSet,
+// DaemonSet, Job, CronJob, Pod): containers and init containers, sorted,
+// each once.
+func Images(objs []Object) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, o := range objs {
+		var spec any
+		switch o.Kind {
+		case "Pod":
+			spec = nestedAny(o.Raw, "spec")
+		case "CronJob":
+			spec = nestedAny(o.Raw, "spec", "jobTemplate", "spec", "template", "spec")
+		default:
+			spec = nestedAny(o.Raw, "spec", "template", "spec")
+		}
+		m, _ := spec.(map[string]any)
+		for _, key := range []string{"initContainers", "containers"} {
+			list, _ := m[key].([]any)
+			for _, c := range list {
+				img, _ := nestedAny(map[string]any{"c": c}, "c", "image").(string)
+				if img != "" && !seen[img] {
+					seen[img] = true
+					out = append(out, img)
+				}
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
 }

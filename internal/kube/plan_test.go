@@ -134,3 +134,23 @@ func TestPlanMakesNamespace(t *testing.T) {
 		t.Error("NewPlan without a timeout succeeded")
 	}
 }
+
+func TestPlanListsImages(t *testing.T) {
+	parse := func(doc string) Object {
+		objs, err := manifest.Parse("test.yaml", []byte(doc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return objs[0]
+	}
+	objs := []Object{
+		parse("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      initContainers: [{name: init, image: busybox:1}]\n      containers: [{name: web, image: shop:v2}, {name: side, image: envoy:1}]\n"),
+		parse("apiVersion: batch/v1\nkind: Job\nmetadata: {name: migrate}\nspec:\n  template:\n    spec:\n      containers: [{name: m, image: shop:v2}]\n"),
+		parse("apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: nightly}\nspec:\n  schedule: '@daily'\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          containers: [{name: n, image: tools:3}]\n"),
+		parse("apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec: {ports: [{port: 80}]}\n"),
+	}
+	got := strings.Join(Images(objs), " ")
+	if got != "busybox:1 envoy:1 shop:v2 tools:3" {
+		t.Errorf("Images = %q", got)
+	}
+}

@@ -4,9 +4,10 @@
 # Nothing here reaches the API server through the in-cluster "kubernetes"
 # Service, so its endpoint reconciler is off and loopback is advertised.
 # etcd keeps its data in STATE, so a cluster started again finds its objects.
-#   cluster-up.sh BIN PKI STATE
+# NODE is kwok (a kwok node) or real (node-up.sh: kubelet and containerd).
+#   cluster-up.sh BIN PKI STATE NODE
 set -eu
-bin=$1 pki=$2 state=$3 run=/run/k8s kc=$2/local.kubeconfig
+bin=$1 pki=$2 state=$3 node=${4:-kwok} run=/run/k8s kc=$2/local.kubeconfig
 mkdir -p "$run" "$state"
 
 etcd --name local --data-dir "$state/etcd" --listen-client-urls http://127.0.0.1:2379 \
@@ -15,7 +16,9 @@ etcd --name local --data-dir "$state/etcd" --listen-client-urls http://127.0.0.1
   --advertise-address=127.0.0.1 --endpoint-reconciler-type=none --tls-cert-file="$pki/apiserver.crt" --tls-private-key-file="$pki/apiserver.key" \
   --client-ca-file="$pki/ca.crt" --service-account-issuer=https://kubernetes.default.svc.cluster.local \
   --service-account-key-file="$pki/sa.pub" --service-account-signing-key-file="$pki/sa.key" \
-  --service-cluster-ip-range=10.96.0.0/16 --authorization-mode=RBAC --allow-privileged=true >"$run/apiserver.log" 2>&1 &
+  --service-cluster-ip-range=10.96.0.0/16 --authorization-mode=RBAC --allow-privileged=true \
+  --kubelet-client-certificate="$pki/admin.crt" --kubelet-client-key="$pki/admin.key" \
+  --kubelet-preferred-address-types=InternalIP >"$run/apiserver.log" 2>&1 &
 
 i=0
 until "$bin/kubectl" --kubeconfig "$kc" get --raw /readyz >/dev/null 2>&1; do
@@ -28,9 +31,13 @@ done
   --cluster-signing-cert-file="$pki/ca.crt" --cluster-signing-key-file="$pki/ca.key" --controllers='*,-nodeipam' >"$run/kcm.log" 2>&1 &
 "$bin/kube-scheduler" --kubeconfig="$kc" --authentication-kubeconfig="$kc" --authorization-kubeconfig="$kc" \
   --bind-address=127.0.0.1 --leader-elect=false >"$run/scheduler.log" 2>&1 &
-"$bin/kwok" --kubeconfig="$kc" --config="$bin/kwok-stages.yaml" --manage-all-nodes=false \
-  --manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake --cidr=10.203.0.0/24 --node-ip=10.203.0.1 >"$run/kwok.log" 2>&1 &
-"$bin/kubectl" --kubeconfig "$kc" apply -f /onepipe/kwok-node.yaml
+if [ "$node" = real ]; then
+  /onepipe/node-up.sh "$bin" "$pki" /var/lib/onepipe-node-root /var/lib/onepipe-node /onepipe/images
+else
+  "$bin/kwok" --kubeconfig="$kc" --config="$bin/kwok-stages.yaml" --manage-all-nodes=false \
+    --manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake --cidr=10.203.0.0/24 --node-ip=10.203.0.1 >"$run/kwok.log" 2>&1 &
+  "$bin/kubectl" --kubeconfig "$kc" apply -f /onepipe/kwok-node.yaml
+fi
 # A cluster started again on kept state is a node that rebooted: its pods are
 # deleted and their controllers make new ones, which kwok readies afresh (a
 # new kwok knows neither the pod IPs it handed out nor pods another marked

@@ -21,7 +21,9 @@ go mod edit $edits
 
 mkdir -p cmd/k8s-allinone && cp /onepipe/k8s-allinone.go cmd/k8s-allinone/main.go
 go build -trimpath -ldflags "-s -w -X k8s.io/component-base/version.gitVersion=$k8s" -o "$out/k8s-allinone" ./cmd/k8s-allinone
-for t in kube-apiserver kube-controller-manager kube-scheduler kubectl; do ln -sf k8s-allinone "$out/$t"; done
+for t in kube-apiserver kube-controller-manager kube-scheduler kubectl kubelet; do ln -sf k8s-allinone "$out/$t"; done
+# the pause container of real-node mode, from Kubernetes' own source
+gcc -static -O2 -o "$out/pause" build/pause/linux/pause.c
 
 GOBIN="$out" go install -trimpath -ldflags "-s -w" "sigs.k8s.io/kwok/cmd/kwok@$kwok"
 # kwok's "fast" stages make pods Ready and nodes heartbeat without a kubelet
