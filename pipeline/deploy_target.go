@@ -244,7 +244,11 @@ func (p *Pipeline) DeployToLocalCluster(ctx context.Context, env, version, clust
 	if err != nil {
 		return Deployed{}, err
 	}
-	cl, err := NewLocalCluster(p.dag, clusterName).Ensure(ctx)
+	lc := NewLocalCluster(p.dag, clusterName)
+	if cfg.Environments[env].Cluster.LocalNode == config.LocalNodeReal {
+		lc = lc.WithRealNode(p.NodeImages(plan.Images, t.Values.Image)...)
+	}
+	cl, err := lc.Ensure(ctx)
 	if err != nil {
 		return Deployed{}, err
 	}
@@ -253,4 +257,19 @@ func (p *Pipeline) DeployToLocalCluster(ctx context.Context, env, version, clust
 		return Deployed{}, err
 	}
 	return Deploy(ctx, p.dag, cl, rel)
+}
+
+// NodeImages are the images a real local node gets for refs: app (the
+// reference the manifests give the app's image) from this pipeline's pack,
+// the others pulled by the engine.
+func (p *Pipeline) NodeImages(refs []string, app string) []NodeImage {
+	var out []NodeImage
+	for _, ref := range refs {
+		img := p.dag.Container().From(ref)
+		if ref == app {
+			img = p.Image(p.opts.Platforms[0])
+		}
+		out = append(out, NodeImage{Ref: ref, Tarball: img.AsTarball()})
+	}
+	return out
 }

@@ -193,7 +193,7 @@ func (p *plan) kubeSteps(dag *dagger.Client, pl *pipeline.Pipeline, env *Env, ad
 		case config.ProviderLocal:
 			lc := pipeline.NewLocalCluster(dag, kp.ClusterName)
 			if kp.RealNode {
-				lc = lc.WithRealNode(kp.nodeImages(dag, pl)...)
+				lc = lc.WithRealNode(pl.NodeImages(kp.Plan.Images, kp.Target.Values.Image)...)
 			}
 			if cl, err = lc.Ensure(ctx); err != nil {
 				return "", err
@@ -261,20 +261,6 @@ func (p *plan) kubeSteps(dag *dagger.Client, pl *pipeline.Pipeline, env *Env, ad
 		return detail, nil
 	}}
 	return cluster, deploy
-}
-
-// nodeImages are the images a real local node gets: the app's from pack,
-// the others the manifests name pulled by the engine.
-func (kp *kubePlan) nodeImages(dag *dagger.Client, pl *pipeline.Pipeline) []pipeline.NodeImage {
-	var out []pipeline.NodeImage
-	for _, ref := range kp.Plan.Images {
-		img := dag.Container().From(ref)
-		if ref == kp.Target.Values.Image {
-			img = pl.Image(pl.Options().Platforms[0])
-		}
-		out = append(out, pipeline.NodeImage{Ref: ref, Tarball: img.AsTarball()})
-	}
-	return out
 }
 
 func orDefault(s, def string) string {
