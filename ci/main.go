@@ -239,6 +239,13 @@ func (m *Onepipe) Deploy(
 	if err != nil {
 		return "", err
 	}
-	return fmt.Sprintf("deployed version %s to environment %s; %d smoke checks passed; address %s (%s)",
-		version, env, len(done.Smoke), done.Address, done.Note), nil
+	address := done.Address
+	if address == "" {
+		address = "none"
+	}
+	if done.Note != "" {
+		address += " (" + done.Note + ")"
+	}
+	return fmt.Sprintf("deployed version %s to environment %s; %d smoke checks passed; address %s",
+		version, env, len(done.Smoke), address), nil
 }
