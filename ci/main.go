@@ -201,9 +201,10 @@ func (m *Onepipe) Run(
 // like `onepipe run --env ENV --cluster local`: it renders the manifests of
 // onepipe.yaml's deploy section for the environment, applies them (server-side
 // dry run first, then in dependency order), waits for the migration Job and
-// the rollout, runs the smoke checks against the image started as a service,
-// and rolls the app back to its previous revision when a step fails. The
-// cluster keeps its state between calls. It returns what was deployed and
+// the rollout, runs the smoke checks (against the image started as a service
+// on a kwok node; through kubectl port-forward on a real node, localNode:
+// real), and rolls the app back to its previous revision when a step fails.
+// The cluster keeps its state between calls. It returns what was deployed and
 // the address.
 //
 // +cache="never"
