@@ -42,14 +42,7 @@ func TestDeployFlaskToLocalCluster(t *testing.T) {
 			t.Errorf("progress lacks %q", step)
 		}
 	}
-	kubectl := func(args ...string) string {
-		t.Helper()
-		k := onepipe(t, nil, append([]string{"kubectl", "--source", app, "--"}, args...)...)
-		if k.code != 0 {
-			t.Fatalf("kubectl %v: exit %d: %s", args, k.code, lastLine(k.stderr))
-		}
-		return k.stdout
-	}
+	kubectl := kubectlFor(t, app)
 	image := `jsonpath={.spec.template.spec.containers[0].image}`
 	if got := kubectl("get", "deployment/flask", "-n", "flask-dev", "-o", image); got != "onepipe.local/flask:aaaaaaaa" {
 		t.Errorf("deployed image = %q", got)
@@ -117,14 +110,7 @@ func TestDeployTornadoToRealNode(t *testing.T) {
 	if !strings.Contains(r.stderr, "ok test endpoint: GET /test → 200") || !strings.Contains(r.stderr, "through kubectl port-forward") {
 		t.Errorf("the smoke checks did not reach the pod through port-forward:\n%s", lastLines(r.stderr, 20))
 	}
-	kubectl := func(args ...string) string {
-		t.Helper()
-		k := onepipe(t, nil, append([]string{"kubectl", "--source", app, "--"}, args...)...)
-		if k.code != 0 {
-			t.Fatalf("kubectl %v: exit %d: %s", args, k.code, lastLine(k.stderr))
-		}
-		return k.stdout
-	}
+	kubectl := kubectlFor(t, app)
 	state := `jsonpath={.spec.template.spec.containers[0].image} {.status.readyReplicas}`
 	if got := kubectl("get", "deployment/tornado", "-n", "tornado-dev", "-o", state); got != "onepipe.local/tornado:aaaaaaaa 1" {
 		t.Errorf("after the first release: %q", got)
@@ -145,5 +131,18 @@ func TestDeployTornadoToRealNode(t *testing.T) {
 	}
 	if got := kubectl("get", "deployment/tornado", "-n", "tornado-dev", "-o", state); got != "onepipe.local/tornado:aaaaaaaa 1" {
 		t.Errorf("after the rollback: %q, want the first release ready", got)
+	}
+}
+
+// kubectlFor runs `onepipe kubectl` on app's cluster and returns what
+// kubectl printed, failing the test when it fails.
+func kubectlFor(t *testing.T, app string) func(args ...string) string {
+	return func(args ...string) string {
+		t.Helper()
+		k := onepipe(t, nil, append([]string{"kubectl", "--source", app, "--"}, args...)...)
+		if k.code != 0 {
+			t.Fatalf("kubectl %v: exit %d: %s", args, k.code, lastLine(k.stderr))
+		}
+		return k.stdout
 	}
 }
