@@ -143,43 +143,49 @@ func (t *Target) Release(dag *dagger.Client, pl *Pipeline, cl *Cluster, plan kub
 	return rel, nil
 }
 
-// DirectoryFiles reads onepipe.yaml (when present) and the manifests of dir
-// (e.g. deploy/k8s; "" for none) from an engine directory, for a Target made where the
-// app folder is not on this machine (the Dagger module).
-func DirectoryFiles(ctx context.Context, src *dagger.Directory, dir string) (fs.FS, error) {
-	files := fstest.MapFS{}
-	read := func(name string) error {
-		data, err := src.File(name).Contents(ctx)
-		if err != nil {
-			return fmt.Errorf("read %s: %w", name, Explain(err))
-		}
-		files[name] = &fstest.MapFile{Data: []byte(data), Mode: 0o644}
+// engineFiles reads files of an engine directory into memory, for a Target
+// made where the app folder is not on this machine (the Dagger module).
+type engineFiles struct {
+	src   *dagger.Directory
+	files fstest.MapFS
+}
+
+func (e engineFiles) read(ctx context.Context, name string) error {
+	data, err := e.src.File(name).Contents(ctx)
+	if err != nil {
+		return fmt.Errorf("read %s: %w", name, Explain(err))
+	}
+	e.files[name] = &fstest.MapFile{Data: []byte(data), Mode: 0o644}
+	return nil
+}
+
+// readIfExists reads name when the directory has it.
+func (e engineFiles) readIfExists(ctx context.Context, name string) error {
+	if ok, _ := e.src.Exists(ctx, name); !ok {
 		return nil
 	}
-	if ok, _ := src.Exists(ctx, config.FileName); ok {
-		if err := read(config.FileName); err != nil {
-			return nil, err
-		}
+	return e.read(ctx, name)
+}
+
+// readManifests reads the .yaml and .yml files of dir (not its subfolders,
+// as manifest.Files); a missing dir reads nothing.
+func (e engineFiles) readManifests(ctx context.Context, dir string) error {
+	if ok, _ := e.src.Exists(ctx, dir); !ok {
+		return nil
 	}
-	if dir == "" {
-		return files, nil
-	}
-	if ok, _ := src.Exists(ctx, dir); !ok {
-		return files, nil
-	}
-	names, err := src.Directory(dir).Entries(ctx)
+	names, err := e.src.Directory(dir).Entries(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("list %s: %w", dir, Explain(err))
+		return fmt.Errorf("list %s: %w", dir, Explain(err))
 	}
 	for _, n := range names {
 		if ext := path.Ext(n); ext != ".yaml" && ext != ".yml" {
-			continue // subfolders end in "/"; manifest.Files reads only these
+			continue // subfolders end in "/"
 		}
-		if err := read(path.Join(dir, n)); err != nil {
-			return nil, err
+		if err := e.read(ctx, path.Join(dir, n)); err != nil {
+			return err
 		}
 	}
-	return files, nil
+	return nil
 }
 
 // ConfigFrom reads onepipe.yaml from files, or gives the defaults when there
@@ -225,21 +231,21 @@ var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 // ("" for the default) the way `onepipe run --env env --cluster local`
 // does, with the image tagged version, and returns what the deploy left.
 func (p *Pipeline) DeployToLocalCluster(ctx context.Context, env, version, clusterName string, secrets map[string]string, log io.Writer) (Deployed, error) {
-	files, err := DirectoryFiles(ctx, p.source, "")
+	src := engineFiles{src: p.source, files: fstest.MapFS{}}
+	if err := src.readIfExists(ctx, config.FileName); err != nil {
+		return Deployed{}, err
+	}
+	cfg, err := ConfigFrom(src.files, p.opts.App)
 	if err != nil {
 		return Deployed{}, err
 	}
-	cfg, err := ConfigFrom(files, p.opts.App)
-	if err != nil {
-		return Deployed{}, err
-	}
-	if files, err = DirectoryFiles(ctx, p.source, cfg.Deploy.WithDefaults().Manifests); err != nil {
+	if err := src.readManifests(ctx, cfg.Deploy.WithDefaults().Manifests); err != nil {
 		return Deployed{}, err
 	}
 	if clusterName == "" {
 		clusterName = cfg.Environments[env].Cluster.Name
 	}
-	t, plan, err := NewTarget(TargetInput{Config: cfg, Env: env, Files: files,
+	t, plan, err := NewTarget(TargetInput{Config: cfg, Env: env, Files: src.files,
 		Image: "onepipe.local/" + cfg.App + ":" + version, Version: version, Secrets: secrets})
 	if err != nil {
 		return Deployed{}, err
