@@ -240,13 +240,6 @@ func (m *Onepipe) Deploy(
 	if err != nil {
 		return "", err
 	}
-	address := done.Address
-	if address == "" {
-		address = "none"
-	}
-	if done.Note != "" {
-		address += " (" + done.Note + ")"
-	}
 	return fmt.Sprintf("deployed version %s to environment %s; %d smoke checks passed; address %s",
-		version, env, len(done.Smoke), address), nil
+		version, env, len(done.Smoke), done.AddressLine()), nil
 }

@@ -53,13 +53,23 @@ type Deployed struct {
 	Smoke []kube.SmokeResult
 }
 
+// AddressLine is the address with its note, for output: "http://shop.example.com
+// (load balancer 34.1.2.3)", or "none (...)" when there is no address.
+func (d Deployed) AddressLine() string {
+	a := d.Address
+	if a == "" {
+		a = "none"
+	}
+	if d.Note != "" {
+		a += " (" + d.Note + ")"
+	}
+	return a
+}
+
 // DeployError is a failed deploy: what failed, and the state it left.
 type DeployError struct {
 	// Message says what failed and what the rollback did, in one line.
 	Message string
-	// RolledBack is true when the app went back to its previous revision
-	// (or was removed, on a first release).
-	RolledBack bool
 	// Cause is the failure of the step.
 	Cause error
 }
@@ -241,7 +251,7 @@ func recoverFrom(ctx context.Context, cl *Cluster, ctr *dagger.Container, p kube
 			return &DeployError{Message: rec.UndoFailed, Cause: err}
 		}
 	}
-	return &DeployError{Message: rec.Message, RolledBack: len(rec.Undo) > 0, Cause: cause}
+	return &DeployError{Message: rec.Message, Cause: cause}
 }
 
 // address picks what to print as the app's address; local is true for the

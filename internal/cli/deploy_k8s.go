@@ -246,14 +246,7 @@ func (p *plan) kubeSteps(dag *dagger.Client, pl *pipeline.Pipeline, env *Env, ad
 		if err != nil {
 			return "", err
 		}
-		switch {
-		case done.Address == "":
-			*address = "none (" + done.Note + ")"
-		case done.Note != "":
-			*address = done.Address + " (" + done.Note + ")"
-		default:
-			*address = done.Address
-		}
+		*address = done.AddressLine()
 		detail := fmt.Sprintf("%s to namespace %s", t.Values.Image, t.Values.Namespace)
 		if len(done.Smoke) > 0 {
 			detail += fmt.Sprintf(", %d smoke checks passed", len(done.Smoke))
