@@ -81,9 +81,6 @@ func (p *plan) resolveDeploy(env *Env, o deployOptions) error {
 		}
 		return usageError(err)
 	}
-	if p.Project.Dockerfile == "" {
-		return usagef("deploy needs an image: %s has no Dockerfile", p.Project.Dir)
-	}
 	if p.Release.Version == "" {
 		return usagef("deploy needs a version for the image: the revision is unknown (not a git checkout, no CI variables): pass --sha or --tag")
 	}

@@ -131,6 +131,7 @@ func TestDeployBadInput(t *testing.T) {
 		{"broken manifest YAML names file and line", flaskEnv(nil), []string{"plan", "--source", brokenYAML, "--deploy"}, "service.yaml: rendered line 6: invalid YAML"},
 		{"template names a missing value", flaskEnv(nil), []string{"plan", "--source", missingValue, "--deploy"}, "service.yaml: line 4"},
 		{"no manifests folder", flaskEnv(nil), []string{"plan", "--source", noManifests, "--deploy"}, "deploy/k8s: not found"},
+		{"no Dockerfile", flaskEnv(nil), []string{"plan", "--source", flaskCopy(t, map[string]string{"Dockerfile": ""}), "--deploy"}, "Dockerfile not found"},
 		{"unknown cluster kind", flaskEnv(nil), []string{"plan", "--source", src, "--cluster", "minikube"}, `--cluster "minikube": use local, existing, kops or aks`},
 		{"app secret unset", azureBranch, []string{"plan", "--source", src, "--deploy"}, "env:CONDUIT_"},
 		{"kubeconfig unset", flaskEnv(nil), []string{"plan", "--source", src, "--kubeconfig", "env:NOPE", "--publish", "r.example.com/flask"}, "secret env:NOPE is not set"},
