@@ -318,7 +318,8 @@ func Images(objs []Object) []string {
 		for _, key := range []string{"initContainers", "containers"} {
 			list, _ := m[key].([]any)
 			for _, c := range list {
-				img, _ := nestedAny(map[string]any{"c": c}, "c", "image").(string)
+				container, _ := c.(map[string]any)
+				img, _ := container["image"].(string)
 				if img != "" && !seen[img] {
 					seen[img] = true
 					out = append(out, img)
