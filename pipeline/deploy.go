@@ -179,43 +179,40 @@ func poll(ctx context.Context, cl *Cluster, ctr *dagger.Container, s kube.Step) 
 func smoke(ctx context.Context, dag *dagger.Client, cl *Cluster, r Release, addresses []string, log io.Writer) ([]kube.SmokeResult, error) {
 	sm := &kube.Smoker{Timeout: r.SmokeTimeout}
 	var base string
+	var svc *dagger.Service // reached through a tunnel from this machine
+	var what, via string
 	switch {
 	case cl.Simulated:
 		if r.SmokeApp == nil {
 			return nil, errors.New("no app service to smoke-test on the simulated cluster")
 		}
-		tunnel, err := dag.Host().Tunnel(r.SmokeApp).Start(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("start the app for the smoke checks: %w", Explain(err))
-		}
-		defer tunnel.Stop(context.WithoutCancel(ctx))
-		if base, err = tunnel.Endpoint(ctx, dagger.ServiceEndpointOpts{Scheme: "http"}); err != nil {
-			return nil, fmt.Errorf("reach the app for the smoke checks: %w", Explain(err))
-		}
-		fmt.Fprintf(log, "deploy: smoke checks against the app's image as a service (the local cluster runs no containers), %s\n", base)
+		svc, what, via = r.SmokeApp, "the app's image", "as a service (the local cluster runs no containers)"
 	case cl.PortForward:
 		if len(r.Plan.Apps) == 0 || r.Port == 0 {
 			return nil, errors.New("no app Deployment and port to smoke-test through kubectl port-forward")
 		}
 		const local = 8080
-		fwd := cl.Kubectl().WithExposedPort(local).AsService(dagger.ContainerAsServiceOpts{Args: []string{
+		svc = cl.Kubectl().WithExposedPort(local).AsService(dagger.ContainerAsServiceOpts{Args: []string{
 			"kubectl", "port-forward", "--address=0.0.0.0", "--namespace=" + r.Plan.Namespace,
 			r.Plan.Apps[0].String(), fmt.Sprintf("%d:%d", local, r.Port)}})
-		tunnel, err := dag.Host().Tunnel(fwd).Start(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("port-forward to %s for the smoke checks: %w", r.Plan.Apps[0], Explain(err))
-		}
-		defer tunnel.Stop(context.WithoutCancel(ctx))
-		if base, err = tunnel.Endpoint(ctx, dagger.ServiceEndpointOpts{Scheme: "http"}); err != nil {
-			return nil, fmt.Errorf("reach %s for the smoke checks: %w", r.Plan.Apps[0], Explain(err))
-		}
-		fmt.Fprintf(log, "deploy: smoke checks against the pods of %s through kubectl port-forward, %s\n", r.Plan.Apps[0], base)
+		what, via = "the pods of "+r.Plan.Apps[0].String(), "through kubectl port-forward"
 	case len(addresses) > 0:
 		base, sm.Host = "http://"+addresses[0], r.Host
 	case r.Host != "":
 		base = "http://" + r.Host
 	default:
 		return nil, errors.New("no address to smoke-test: the manifests have no Ingress or LoadBalancer Service with an address")
+	}
+	if svc != nil {
+		tunnel, err := dag.Host().Tunnel(svc).Start(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("start %s for the smoke checks: %w", what, Explain(err))
+		}
+		defer tunnel.Stop(context.WithoutCancel(ctx))
+		if base, err = tunnel.Endpoint(ctx, dagger.ServiceEndpointOpts{Scheme: "http"}); err != nil {
+			return nil, fmt.Errorf("reach %s for the smoke checks: %w", what, Explain(err))
+		}
+		fmt.Fprintf(log, "deploy: smoke checks against %s %s, %s\n", what, via, base)
 	}
 	results, err := sm.Run(ctx, base, r.Smoke)
 	for _, res := range results {
