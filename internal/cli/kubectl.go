@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"fmt"
 	"strings"
 
@@ -70,7 +69,7 @@ last deploy left. --kubeconfig reaches any other cluster.`,
 			} else {
 				c = pipeline.ExistingCluster(dag, "the cluster of "+cl.Kubeconfig, dag.SetSecret("kubeconfig", kubeconfig))
 			}
-			out, err := c.Exec(context.WithoutCancel(ctx), c.Kubectl(), append([]string{"kubectl"}, args...))
+			out, err := c.Exec(ctx, c.Kubectl(), append([]string{"kubectl"}, args...))
 			fmt.Fprint(env.Out, out)
 			return err
 		},
