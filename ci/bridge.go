@@ -8,27 +8,28 @@ package main
 // uploaded or evaluated twice. This file is the only place that knows.
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
+	"strings"
 
 	sdk "dagger.io/dagger"
 
 	"github.com/onepipe/onepipe/ci/internal/dagger"
+	"github.com/onepipe/onepipe/internal/plan"
 	"github.com/onepipe/onepipe/pipeline"
 )
 
-// bridge is the library's pipeline for one function call. Its client is not
+// bridge is the library's view of one function call. Its client is not
 // closed: it lives as long as the call, whose runtime process ends with it.
 type bridge struct {
+	ctx    context.Context
 	client *sdk.Client
-	pipe   *pipeline.Pipeline
+	source *sdk.Directory
+	m      *Onepipe
 }
 
-// bridge opens the standalone client inside the module's session and builds
-// the app's pipeline on it.
+// bridge opens the standalone client inside the module's session.
 func (m *Onepipe) bridge(ctx context.Context) (*bridge, error) {
 	client, err := sdk.Connect(ctx)
 	if err != nil {
@@ -38,30 +39,145 @@ func (m *Onepipe) bridge(ctx context.Context) (*bridge, error) {
 	if err != nil {
 		return nil, fmt.Errorf("source: %w", err)
 	}
-	platforms := make([]sdk.Platform, len(m.Platforms))
-	for i, p := range m.Platforms {
-		platforms[i] = sdk.Platform(p)
-	}
-	opts := pipeline.Options{
-		App:             m.App,
-		Runtime:         m.Runtime,
-		Requirements:    m.Requirements,
-		DevRequirements: m.DevRequirements,
-		Dockerfile:      m.Dockerfile,
-		Platforms:       platforms,
-		LintTool:        m.LintTool,
-	}
-	source := client.LoadDirectoryFromID(sdk.DirectoryID(id))
-	return &bridge{client: client, pipe: pipeline.New(client, source, opts)}, nil
+	// the same excludes as the CLI's upload, whatever the caller passed
+	source := client.LoadDirectoryFromID(sdk.DirectoryID(id)).Filter(sdk.DirectoryFilterOpts{Exclude: pipeline.SourceExcludes})
+	return &bridge{ctx: ctx, client: client, source: source, m: m}, nil
 }
 
-// file hands a library file back to the module's caller.
-func (b *bridge) file(ctx context.Context, f *sdk.File) (*dagger.File, error) {
-	id, err := f.ID(ctx)
+// runArgs are a function's options, named as the onepipe flags are.
+type runArgs struct {
+	only                   []string
+	allowLintFailure       bool
+	exportImage            bool
+	publish                string
+	push                   bool
+	registryUsername       string
+	registryPassword       *dagger.Secret
+	alsoTag                []string
+	sha, tag, branch, ref  string
+	env                    string
+	allowProtected, deploy bool
+	cluster                string
+	kubeconfig, secrets    *dagger.Secret
+	values                 plan.ValueSecrets
+	registryRef, kubeRef   string
+}
+
+// Names the Dagger secrets given as arguments take among the secrets the
+// plan resolves (what onepipe plan prints as their source).
+const (
+	registryPasswordName = "ONEPIPE_REGISTRY_PASSWORD"
+	kubeconfigName       = "ONEPIPE_KUBECONFIG"
+)
+
+// secrets reads the caller's secrets into the values the plan resolves
+// references against: --secrets (NAME=value lines), --registry-password
+// and --kubeconfig.
+func (b *bridge) secrets(ctx context.Context, a *runArgs) error {
+	a.values = plan.ValueSecrets{}
+	if a.secrets != nil {
+		text, err := a.secrets.Plaintext(ctx)
+		if err != nil {
+			return fmt.Errorf("--secrets: %w", err)
+		}
+		if a.values, err = plan.ParseDotenv(text); err != nil {
+			return fmt.Errorf("--secrets: %w", err)
+		}
+	}
+	for _, s := range []struct {
+		secret *dagger.Secret
+		name   string
+		ref    *string
+	}{{a.registryPassword, registryPasswordName, &a.registryRef}, {a.kubeconfig, kubeconfigName, &a.kubeRef}} {
+		if s.secret == nil {
+			continue
+		}
+		v, err := s.secret.Plaintext(ctx)
+		if err != nil {
+			return err
+		}
+		a.values[s.name], *s.ref = v, "env:"+s.name
+	}
+	return nil
+}
+
+// plan resolves the call's options against the source's onepipe.yaml, the
+// same way the onepipe CLI does.
+func (b *bridge) plan(a runArgs) (*plan.Plan, error) {
+	name, err := b.m.Source.Name(b.ctx)
+	if err != nil || strings.Trim(name, "/.") == "" {
+		name = "app"
+	}
+	app, err := plan.Load(plan.Source{FS: pipeline.EngineFS(b.ctx, b.source), Name: strings.Trim(name, "/")}, b.m.Dockerfile)
 	if err != nil {
 		return nil, err
 	}
-	return dag.LoadFileFromID(dagger.FileID(id)), nil
+	in := plan.Inputs{
+		Dockerfile:       b.m.Dockerfile,
+		Platforms:        b.m.Platform,
+		Only:             a.only,
+		AllowLintFailure: a.allowLintFailure,
+		ExportImage:      a.exportImage,
+		Ref:              plan.Ref{SHA: a.sha, Tag: a.tag, Branch: a.branch, Ref: a.ref, Env: a.env, AllowProtected: a.allowProtected},
+		Publish: &plan.Publish{Repository: a.publish, Push: a.push, Username: a.registryUsername,
+			Password: a.registryRef, MovingTags: a.alsoTag},
+		Deploy: &plan.Deploy{Deploy: a.deploy, Cluster: a.cluster, Kubeconfig: a.kubeRef},
+	}
+	return plan.Resolve(app, in, plan.Environment{Secrets: a.values})
+}
+
+// runReport runs the plan of a call and returns its report.
+func (m *Onepipe) runReport(ctx context.Context, a runArgs) (*pipeline.Report, error) {
+	b, err := m.bridge(ctx)
+	if err != nil {
+		return nil, err
+	}
+	_, report, err := b.run(a)
+	return report, err
+}
+
+// run runs the plan of a call and returns the reports folder.
+func (m *Onepipe) run(ctx context.Context, a runArgs) (*dagger.Directory, error) {
+	b, err := m.bridge(ctx)
+	if err != nil {
+		return nil, err
+	}
+	dir, _, err := b.run(a)
+	return dir, err
+}
+
+func (b *bridge) run(a runArgs) (*dagger.Directory, *pipeline.Report, error) {
+	if err := b.secrets(b.ctx, &a); err != nil {
+		return nil, nil, err
+	}
+	p, err := b.plan(a)
+	if err != nil {
+		return nil, nil, err
+	}
+	flow := p.Flow(b.client)
+	flow.Log = os.Stderr
+	report, err := p.NewPipeline(b.client, b.source).Run(b.ctx, flow)
+	if err != nil {
+		return nil, report, err
+	}
+	dir, err := b.directory(report.Directory(b.client))
+	return dir, report, err
+}
+
+// printPlan is the plan as onepipe plan prints it.
+func printPlan(p *plan.Plan) string {
+	var s strings.Builder
+	p.Print(&s)
+	return s.String()
+}
+
+// directory hands a library directory back to the module's caller.
+func (b *bridge) directory(d *sdk.Directory) (*dagger.Directory, error) {
+	id, err := d.ID(b.ctx)
+	if err != nil {
+		return nil, err
+	}
+	return dag.LoadDirectoryFromID(dagger.DirectoryID(id)), nil
 }
 
 // container hands a library container back to the module's caller.
@@ -71,76 +187,4 @@ func (b *bridge) container(ctx context.Context, c *sdk.Container) (*dagger.Conta
 		return nil, err
 	}
 	return dag.LoadContainerFromID(dagger.ContainerID(id)), nil
-}
-
-// secret hands the caller's secret to the library (nil stays nil).
-func (b *bridge) secret(ctx context.Context, s *dagger.Secret) (*sdk.Secret, error) {
-	if s == nil {
-		return nil, nil
-	}
-	id, err := s.ID(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return b.client.LoadSecretFromID(sdk.SecretID(id)), nil
-}
-
-// registry is where Publish pushes, with the caller's credentials.
-func (b *bridge) registry(ctx context.Context, repository, username string, password *dagger.Secret) (pipeline.Registry, error) {
-	secret, err := b.secret(ctx, password)
-	if err != nil {
-		return pipeline.Registry{}, fmt.Errorf("registry password: %w", err)
-	}
-	return pipeline.Registry{Repository: repository, Username: username, Password: secret}, nil
-}
-
-// flow is Run's plan; reports land in a folder of the module's container.
-func (b *bridge) flow(ctx context.Context, only []string, allowLintFailure bool, repository string, tags []string, username string, password *dagger.Secret) (pipeline.Flow, error) {
-	out, err := os.MkdirTemp("", "onepipe-out")
-	if err != nil {
-		return pipeline.Flow{}, err
-	}
-	f := pipeline.Flow{OutDir: out, AllowLintFailure: allowLintFailure}
-	for _, s := range only {
-		f.Stages = append(f.Stages, pipeline.Stage(s))
-	}
-	if repository != "" {
-		if len(tags) == 0 {
-			return f, fmt.Errorf("--repository %s needs at least one --tag, e.g. the release tag or the 8-character commit SHA", repository)
-		}
-		reg, err := b.registry(ctx, repository, username, password)
-		if err != nil {
-			return f, err
-		}
-		f.Publish = &pipeline.PublishStep{Registry: reg, Tags: tags}
-	}
-	return f, nil
-}
-
-// reports hands Run's report files, and the summary table, back as a folder.
-func (b *bridge) reports(dir string, report *pipeline.Report) (*dagger.Directory, error) {
-	var summary bytes.Buffer
-	report.Print(&summary)
-	out := dag.Directory().WithNewFile("summary.txt", summary.String())
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return nil, err
-	}
-	for _, e := range entries {
-		data, err := os.ReadFile(filepath.Join(dir, e.Name()))
-		if err != nil {
-			return nil, err
-		}
-		out = out.WithNewFile(e.Name(), string(data))
-	}
-	return out, nil
-}
-
-// refs lists pushed images as repository:tag@digest.
-func refs(pushed []pipeline.Published) []string {
-	out := make([]string, len(pushed))
-	for i, p := range pushed {
-		out[i] = p.String()
-	}
-	return out
 }

@@ -1,164 +1,161 @@
-// onepipe as a Dagger module: test, lint, pack and publish a Python web service
-// (Flask, Tornado, Azure Functions) with `dagger call`, running the same Go
-// pipeline as the onepipe CLI and its GitLab / Azure DevOps shims.
+// onepipe as a Dagger module: test, lint, pack, publish and deploy a Python
+// web service (Flask, Tornado, Azure Functions) with `dagger call`, running
+// the same Go pipeline as the onepipe CLI and its GitLab / Azure DevOps shims.
 //
-// Every function hands over to github.com/onepipe/onepipe/pipeline in a few
-// lines; this module holds no pipeline logic. bridge.go moves objects between
-// this module's Dagger types and the library's.
+// Every function takes the options of the onepipe command of the same name
+// and hands them to the same plan (github.com/onepipe/onepipe/internal/plan):
+// onepipe.yaml in the source is read the same way, bad input fails with the
+// same one line, and the run does the same stages. This module holds no
+// pipeline logic; bridge.go moves objects between this module's Dagger types
+// and the library's.
+//
+// Secrets: the references in onepipe.yaml (env:NAME) are looked up in
+// --secrets, one secret of NAME=value lines (e.g. --secrets=file://./dev.env);
+// --registry-password and --kubeconfig take Dagger secrets directly.
 package main
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"os"
 
 	"github.com/onepipe/onepipe/ci/internal/dagger"
-	"github.com/onepipe/onepipe/pipeline"
 )
 
-// Onepipe is one Python app and how to build it. Settings left empty take the
-// pipeline's defaults, as with the onepipe CLI.
+// Onepipe is one Python app and how to build it; onepipe.yaml in its source
+// holds the settings, as for the onepipe CLI.
 type Onepipe struct {
-	// The app folder: Dockerfile, requirements files, tests.
+	// The app folder: Dockerfile, requirements files, tests, onepipe.yaml.
 	// +private
 	Source *dagger.Directory
-	// Name of the app in image labels and cache volumes.
-	// +private
-	App string
-	// Python image tests and lint run in.
-	// +private
-	Runtime string
-	// Requirement files the app needs to run, relative to the source.
-	// +private
-	Requirements []string
-	// Extra requirement files for tests and lint, relative to the source.
-	// +private
-	DevRequirements []string
 	// Dockerfile path relative to the source.
 	// +private
 	Dockerfile string
 	// Platforms the image is built for.
 	// +private
-	Platforms []dagger.Platform
-	// Linter: flake8 or ruff.
-	// +private
-	LintTool string
+	Platform []string
 }
 
 // New describes the app to work on. Pass --source with your app's folder
-// (dagger call --source=. test); it defaults to the root of the repository
-// holding the module's dagger.json.
+// (dagger call --source=examples/tornado test); it defaults to the root of
+// the repository holding the module's dagger.json.
 func New(
-	// The app folder: Dockerfile, requirements files, tests.
+	// The app folder: Dockerfile, requirements files, tests, optional onepipe.yaml.
 	// +defaultPath="/"
-	// +ignore=[".git", ".onepipe", ".venv", "venv", "**/__pycache__", ".pytest_cache", "node_modules"]
+	// +ignore=[".git", ".onepipe", ".venv", "venv", "**/__pycache__", "**/*.pyc", ".pytest_cache", ".mypy_cache", ".ruff_cache", ".tox", "node_modules", "*.egg-info", ".python_packages"]
 	source *dagger.Directory,
-	// Name of the app in image labels and cache volumes (default app).
-	// +optional
-	app string,
-	// Python image tests and lint run in (default python:3.11-slim).
-	// +optional
-	runtime string,
-	// Requirement files the app needs to run, relative to the source.
-	// +default=["requirements.txt"]
-	requirements []string,
-	// Extra requirement files for tests and lint, e.g. requirements-dev.txt.
-	// +optional
-	devRequirements []string,
-	// Dockerfile path relative to the source (default Dockerfile).
+	// Dockerfile path inside the source (default Dockerfile).
 	// +optional
 	dockerfile string,
-	// Platforms the image is built for (default linux/amd64).
+	// Platforms to build the image for, e.g. linux/amd64 (default linux/amd64, or platforms: in onepipe.yaml).
 	// +optional
-	platform []dagger.Platform,
-	// Linter: flake8 (default) or ruff.
-	// +optional
-	lintTool string,
+	platform []string,
 ) *Onepipe {
-	return &Onepipe{Source: source, App: app, Runtime: runtime, Requirements: requirements,
-		DevRequirements: devRequirements, Dockerfile: dockerfile, Platforms: platform, LintTool: lintTool}
+	return &Onepipe{Source: source, Dockerfile: dockerfile, Platform: platform}
 }
 
-// Test runs the app's tests with pytest and returns the JUnit report. It fails
-// when a test fails, naming the failing tests.
+// Test runs the app's tests with pytest and returns the JUnit report, like
+// `onepipe test`. It fails when a test fails, naming the failing tests.
 //
 // +check
 func (m *Onepipe) Test(ctx context.Context) (*dagger.File, error) {
-	b, err := m.bridge(ctx)
+	reports, err := m.run(ctx, runArgs{only: []string{"test"}})
 	if err != nil {
 		return nil, err
 	}
-	if _, err := b.pipe.CheckTests(ctx, ""); err != nil {
-		return nil, err
-	}
-	return b.file(ctx, b.pipe.TestReport())
+	return reports.File("junit.xml"), nil
 }
 
-// Lint runs the linter on the source and returns its findings, one per line
-// (path:line:col: CODE message). It fails on findings unless --allow-failure.
+// Lint runs the linter on the source, like `onepipe lint`, and returns its
+// findings, one per line (path:line:col: CODE message). It fails on findings
+// unless --allow-lint-failure (or lint.allowFailure in onepipe.yaml).
 //
 // +check
 func (m *Onepipe) Lint(
 	ctx context.Context,
 	// Return the findings instead of failing on them.
 	// +optional
-	allowFailure bool,
+	allowLintFailure bool,
 ) (*dagger.File, error) {
-	b, err := m.bridge(ctx)
+	reports, err := m.run(ctx, runArgs{only: []string{"lint"}, allowLintFailure: allowLintFailure})
 	if err != nil {
 		return nil, err
 	}
-	if _, err := b.pipe.CheckLint(ctx, "", ""); err != nil && !(allowFailure && errors.Is(err, pipeline.ErrLintFindings)) {
-		return nil, err
-	}
-	return b.file(ctx, b.pipe.LintReport())
+	return reports.File("lint.txt"), nil
 }
 
 // Pack builds the app's Dockerfile and returns the image for the first
-// platform, labelled like the images onepipe publishes.
+// platform, labelled like the images onepipe publishes (`onepipe pack`).
 func (m *Onepipe) Pack(ctx context.Context) (*dagger.Container, error) {
 	b, err := m.bridge(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return b.container(ctx, b.pipe.Images()[0])
+	p, err := b.plan(runArgs{only: []string{"pack"}})
+	if err != nil {
+		return nil, err
+	}
+	pl := p.NewPipeline(b.client, b.source)
+	if err := pl.CheckPack(ctx); err != nil {
+		return nil, err
+	}
+	return b.container(ctx, pl.Images()[0])
 }
 
-// Publish builds the image for every platform and pushes it under each tag,
-// retrying transient registry errors. It returns the pushed references
-// (repository:tag@sha256:...), the form a deploy should use.
+// Publish builds the image for every platform and pushes it, like `onepipe
+// pack --publish`: tagged vX.Y.Z on a release tag, else with the
+// 8-character commit SHA (--sha), retrying transient registry errors. It
+// returns the pushed references (repository:tag@sha256:...).
 //
 // +cache="never"
 func (m *Onepipe) Publish(
 	ctx context.Context,
-	// Image repository without a tag, e.g. registry.gitlab.com/group/app or acme.azurecr.io/app.
-	repository string,
-	// Tags to push, e.g. the release tag v1.2.3 or the 8-character commit SHA.
-	tag []string,
-	// Registry user; leave empty to push anonymously.
+	// Repository to push to, e.g. registry.gitlab.com/group/app or acme.azurecr.io/app.
 	// +optional
-	username string,
+	publish string,
+	// Push to image: of onepipe.yaml instead of --publish.
+	// +optional
+	push bool,
+	// Registry user (default registry.username in onepipe.yaml).
+	// +optional
+	registryUsername string,
 	// Registry password or token, e.g. env://REGISTRY_PASSWORD.
 	// +optional
-	password *dagger.Secret,
+	registryPassword *dagger.Secret,
+	// Extra moving tags pushed on releases, e.g. latest (default release.movingTags).
+	// +optional
+	alsoTag []string,
+	// Commit SHA being built (the image tag outside releases).
+	// +optional
+	sha string,
+	// Release tag being built, vX.Y.Z.
+	// +optional
+	tag string,
+	// Branch being built.
+	// +optional
+	branch string,
+	// Full git ref being built, e.g. refs/heads/main.
+	// +optional
+	ref string,
 ) ([]string, error) {
-	b, err := m.bridge(ctx)
+	a := runArgs{only: []string{"pack"}, publish: publish, push: push, registryUsername: registryUsername,
+		registryPassword: registryPassword, alsoTag: alsoTag, sha: sha, tag: tag, branch: branch, ref: ref}
+	report, err := m.runReport(ctx, a)
 	if err != nil {
 		return nil, err
 	}
-	reg, err := b.registry(ctx, repository, username, password)
-	if err != nil {
-		return nil, err
+	out := make([]string, len(report.Published))
+	for i, p := range report.Published {
+		out[i] = p.String()
 	}
-	pushed, err := b.pipe.Publish(ctx, reg, tag)
-	return refs(pushed), err
+	return out, nil
 }
 
-// Run runs the whole pipeline like `onepipe run`: test, lint and pack side by
-// side (the first blocking failure cancels the others), then, with
-// --repository, publish once all passed. It returns the reports folder:
-// junit.xml, lint.txt, lint-junit.xml and summary.txt.
+// Run runs the whole pipeline like `onepipe run`: test, lint and pack side
+// by side (the first blocking failure cancels the others); with --publish or
+// --push, publish once all passed; with --deploy (or --cluster,
+// --kubeconfig), make the environment's cluster ready beside the checks and
+// deploy after publish, rolling back a release that fails. It returns the
+// reports folder: junit.xml, lint.txt, lint-junit.xml, summary.txt (and
+// image.tar with --export-image).
 //
 // +cache="never"
 func (m *Onepipe) Run(
@@ -169,77 +166,174 @@ func (m *Onepipe) Run(
 	// Keep lint findings in the reports without failing the run.
 	// +optional
 	allowLintFailure bool,
-	// Push the image to this repository once every check passed, e.g. acme.azurecr.io/app.
+	// Also put the image in the reports as image.tar (OCI).
 	// +optional
-	repository string,
-	// Tags to push with --repository, e.g. v1.2.3 or the 8-character commit SHA.
+	exportImage bool,
+	// Repository to push to once every check passed, e.g. acme.azurecr.io/app.
 	// +optional
-	tag []string,
-	// Registry user; leave empty to push anonymously.
+	publish string,
+	// Push to image: of onepipe.yaml instead of --publish.
 	// +optional
-	username string,
+	push bool,
+	// Registry user (default registry.username in onepipe.yaml).
+	// +optional
+	registryUsername string,
 	// Registry password or token, e.g. env://REGISTRY_PASSWORD.
 	// +optional
-	password *dagger.Secret,
+	registryPassword *dagger.Secret,
+	// Extra moving tags pushed on releases, e.g. latest.
+	// +optional
+	alsoTag []string,
+	// Commit SHA being built.
+	// +optional
+	sha string,
+	// Release tag being built, vX.Y.Z.
+	// +optional
+	tag string,
+	// Branch being built.
+	// +optional
+	branch string,
+	// Full git ref being built, e.g. refs/heads/main.
+	// +optional
+	ref string,
+	// Environment to target (default: prod for release tags, dev otherwise).
+	// +optional
+	env string,
+	// Allow a protected environment (prod) from a ref that is not a release tag.
+	// +optional
+	allowProtected bool,
+	// Deploy to the environment's cluster after publish.
+	// +optional
+	deploy bool,
+	// Deploy to this kind of cluster instead of the environment's: local, existing, kops or aks.
+	// +optional
+	cluster string,
+	// Kubeconfig of an existing cluster (implies --cluster existing).
+	// +optional
+	kubeconfig *dagger.Secret,
+	// The secrets onepipe.yaml refers to (env:NAME), as NAME=value lines, e.g. file://./dev.env.
+	// +optional
+	secrets *dagger.Secret,
 ) (*dagger.Directory, error) {
-	b, err := m.bridge(ctx)
-	if err != nil {
-		return nil, err
-	}
-	flow, err := b.flow(ctx, only, allowLintFailure, repository, tag, username, password)
-	if err != nil {
-		return nil, err
-	}
-	report, err := b.pipe.Run(ctx, flow)
-	if err != nil {
-		return nil, err
-	}
-	return b.reports(flow.OutDir, report)
+	a := runArgs{only: only, allowLintFailure: allowLintFailure, exportImage: exportImage,
+		publish: publish, push: push, registryUsername: registryUsername, registryPassword: registryPassword, alsoTag: alsoTag,
+		sha: sha, tag: tag, branch: branch, ref: ref, env: env, allowProtected: allowProtected,
+		deploy: deploy, cluster: cluster, kubeconfig: kubeconfig, secrets: secrets}
+	return m.run(ctx, a)
 }
 
-// Deploy deploys the app to a local Kubernetes cluster run by the engine,
-// like `onepipe run --env ENV --cluster local`: it renders the manifests of
-// onepipe.yaml's deploy section for the environment, applies them (server-side
-// dry run first, then in dependency order), waits for the migration Job and
-// the rollout, runs the smoke checks (against the image started as a service
-// on a kwok node; through kubectl port-forward on a real node, localNode:
-// real), and rolls the app back to its previous revision when a step fails.
-// The cluster keeps its state between calls. It returns what was deployed and
-// the address.
+// Deploy builds the image and deploys it to the environment's cluster, like
+// `onepipe run --only pack --deploy`: the cluster is made ready, the
+// manifests rendered, checked with a server-side dry run and applied, the
+// migration and rollout waited for, the smoke checks run; a failing release
+// is rolled back to its previous revision. The local cluster (the default)
+// keeps its state between calls. It returns the summary, address included.
 //
 // +cache="never"
 func (m *Onepipe) Deploy(
 	ctx context.Context,
-	// Version of the image, the tag the manifests name, e.g. the 8-character commit SHA.
-	version string,
-	// Environment of onepipe.yaml to deploy.
-	// +default="dev"
-	env string,
-	// The environment's secrets as NAME=value lines, e.g. file://./dev.env or env://DEV_SECRETS.
+	// Commit SHA being built: the image version the manifests name.
 	// +optional
-	secrets *dagger.Secret,
-	// Local cluster to use (default: the environment's cluster name, else local).
+	sha string,
+	// Release tag being built, vX.Y.Z.
+	// +optional
+	tag string,
+	// Environment of onepipe.yaml to deploy (default: prod for release tags, dev otherwise).
+	// +optional
+	env string,
+	// Allow a protected environment (prod) from a ref that is not a release tag.
+	// +optional
+	allowProtected bool,
+	// Deploy to this kind of cluster instead of the environment's: local, existing, kops or aks.
 	// +optional
 	cluster string,
+	// Kubeconfig of an existing cluster (implies --cluster existing).
+	// +optional
+	kubeconfig *dagger.Secret,
+	// Repository to push to first (a cluster outside the engine pulls the image).
+	// +optional
+	publish string,
+	// Registry user (default registry.username in onepipe.yaml).
+	// +optional
+	registryUsername string,
+	// Registry password or token, e.g. env://REGISTRY_PASSWORD.
+	// +optional
+	registryPassword *dagger.Secret,
+	// The secrets onepipe.yaml refers to (env:NAME), as NAME=value lines, e.g. file://./dev.env.
+	// +optional
+	secrets *dagger.Secret,
+) (string, error) {
+	a := runArgs{only: []string{"pack"}, deploy: true, sha: sha, tag: tag, env: env, allowProtected: allowProtected,
+		cluster: cluster, kubeconfig: kubeconfig, publish: publish, registryUsername: registryUsername,
+		registryPassword: registryPassword, secrets: secrets}
+	reports, err := m.run(ctx, a)
+	if err != nil {
+		return "", err
+	}
+	return reports.File("summary.txt").Contents(ctx)
+}
+
+// Plan prints what `onepipe run` with the same options would do, like
+// `onepipe plan`: version, environment, stages, images and the cluster and
+// deploy steps. It builds, pushes and deploys nothing.
+func (m *Onepipe) Plan(
+	ctx context.Context,
+	// Plan only these checks: test, lint, pack.
+	// +optional
+	only []string,
+	// Repository to push to, e.g. acme.azurecr.io/app.
+	// +optional
+	publish string,
+	// Push to image: of onepipe.yaml instead of --publish.
+	// +optional
+	push bool,
+	// Registry user (default registry.username in onepipe.yaml).
+	// +optional
+	registryUsername string,
+	// Registry password or token.
+	// +optional
+	registryPassword *dagger.Secret,
+	// Commit SHA being built.
+	// +optional
+	sha string,
+	// Release tag being built, vX.Y.Z.
+	// +optional
+	tag string,
+	// Branch being built.
+	// +optional
+	branch string,
+	// Environment to target.
+	// +optional
+	env string,
+	// Allow a protected environment from a ref that is not a release tag.
+	// +optional
+	allowProtected bool,
+	// Plan a deploy to the environment's cluster.
+	// +optional
+	deploy bool,
+	// Deploy to this kind of cluster instead of the environment's.
+	// +optional
+	cluster string,
+	// Kubeconfig of an existing cluster.
+	// +optional
+	kubeconfig *dagger.Secret,
+	// The secrets onepipe.yaml refers to, as NAME=value lines.
+	// +optional
+	secrets *dagger.Secret,
 ) (string, error) {
 	b, err := m.bridge(ctx)
 	if err != nil {
 		return "", err
 	}
-	values := map[string]string{}
-	if secrets != nil {
-		text, err := secrets.Plaintext(ctx)
-		if err != nil {
-			return "", err
-		}
-		if values, err = pipeline.ParseDotenv(text); err != nil {
-			return "", err
-		}
+	a := runArgs{only: only, publish: publish, push: push, registryUsername: registryUsername, registryPassword: registryPassword,
+		sha: sha, tag: tag, branch: branch, env: env, allowProtected: allowProtected,
+		deploy: deploy, cluster: cluster, kubeconfig: kubeconfig, secrets: secrets}
+	if err := b.secrets(ctx, &a); err != nil {
+		return "", err
 	}
-	done, err := b.pipe.DeployToLocalCluster(ctx, env, version, cluster, values, os.Stderr)
+	p, err := b.plan(a)
 	if err != nil {
 		return "", err
 	}
-	return fmt.Sprintf("deployed version %s to environment %s; %d smoke checks passed; address %s",
-		version, env, len(done.Smoke), done.AddressLine()), nil
+	return printPlan(p), nil
 }

@@ -15,10 +15,6 @@ import (
 	"github.com/onepipe/onepipe/internal/azure"
 )
 
-// AzureDefaultPythonImage is the image Function App zip packages are built
-// in when none is given: it must match the app's Python version on Azure.
-const AzureDefaultPythonImage = "python:3.11-slim"
-
 // AzurePackageOptions shape the zip package of a Python Function App.
 type AzurePackageOptions struct {
 	// PythonImage is the image pip runs in (AzureDefaultPythonImage if empty).

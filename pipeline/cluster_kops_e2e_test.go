@@ -7,7 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/onepipe/onepipe/internal/cloud"
+	"dagger.io/dagger"
+
+	"github.com/onepipe/onepipe/internal/kops"
 	"github.com/onepipe/onepipe/internal/kube"
 )
 
@@ -36,12 +38,14 @@ func TestKopsCreatesOnlyAMissingClusterE2E(t *testing.T) {
 	dag := connectE2E(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	k := cloud.Kops{Name: "shop.k8s.local", StateStore: "gs://acme-state", Project: "acme", Zones: []string{"europe-west1-b"},
+	k := kops.Cluster{Name: "shop.k8s.local", StateStore: "gs://acme-state", Project: "acme", Zones: []string{"europe-west1-b"},
 		NodeCount: 2, NodeSize: "e2-standard-2", ControlPlaneSize: "e2-standard-2"}
-	creds := dag.SetSecret("fake-gcp-key", `{"type": "service_account"}`)
 	kubeconfig := func(getExit int, getErr string) (string, error) {
-		bin := dag.Directory().WithNewFile("kops", fakeKops(getExit, getErr)).File("kops")
-		cl, err := Kops(ctx, dag, k, bin, creds, io.Discard)
+		p := &kopsProvider{cluster: k, credentials: `{"type": "service_account"}`,
+			binary: func(context.Context, *dagger.Client) (*dagger.File, error) {
+				return dag.Directory().WithNewFile("kops", fakeKops(getExit, getErr)).File("kops"), nil
+			}}
+		cl, err := p.Ensure(ctx, Engine{Dag: dag, Log: io.Discard})
 		if err != nil {
 			return "", err
 		}

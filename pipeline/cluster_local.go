@@ -4,8 +4,11 @@ import (
 	"context"
 	_ "embed"
 	"fmt"
+	"strings"
 
 	"dagger.io/dagger"
+
+	"github.com/onepipe/onepipe/internal/config"
 )
 
 var (
@@ -82,12 +85,9 @@ func (c *LocalCluster) Ensure(ctx context.Context) (*Cluster, error) {
 	if err != nil {
 		return nil, fmt.Errorf("local cluster %s: kubeconfig: %w", c.name, Explain(err))
 	}
-	base := c.dag.Container().
-		From(DebianImage).
-		WithFile("/usr/local/bin/kubectl", KubernetesBinaries(c.dag).File("k8s-allinone")).
-		WithServiceBinding(LocalClusterHost, c.Service())
-	cl := newCluster("local cluster "+c.name, base, c.dag.SetSecret("onepipe-local-kubeconfig-"+c.name, kc))
-	cl.Simulated, cl.PortForward = !c.real, c.real
+	base := kubectlContainer(c.dag).WithServiceBinding(LocalClusterHost, c.Service())
+	cl := newCluster("local cluster "+c.name, base, NewSecret(c.dag, SecretKubeconfig, "local-"+c.name, kc))
+	cl.InEngine, cl.Simulated, cl.PortForward = true, !c.real, c.real
 	node := "node/kwok-node-0"
 	if c.real {
 		node = "node/onepipe-node"
@@ -191,4 +191,78 @@ func KubernetesBinaries(dag *dagger.Client) *dagger.Directory {
 		WithNewFile("/onepipe/k8s-allinone.go", k8sAllInOne).
 		WithExec([]string{"/onepipe/k8s-build.sh", KubernetesVersion, KubernetesStagingVersion, KwokVersion, out}).
 		Directory(out)
+}
+
+// localProvider is the local cluster: kwok by default, a real node with
+// cluster.localNode: real.
+type localProvider struct {
+	name   string
+	real   bool
+	images func() (refs []string, app string)
+}
+
+func newLocalProvider(in ClusterInput) (ClusterProvider, error) {
+	c := in.Cluster
+	switch c.LocalNode {
+	case "", config.LocalNodeKwok, config.LocalNodeReal:
+	default:
+		return nil, fmt.Errorf("environments.%s.cluster.localNode %q: use kwok or real", in.Env, c.LocalNode)
+	}
+	name := c.Name
+	if name == "" {
+		name = DefaultLocalClusterName
+	}
+	images := in.Images
+	if images == nil {
+		images = func() ([]string, string) { return nil, "" }
+	}
+	return &localProvider{name: name, real: c.LocalNode == config.LocalNodeReal, images: images}, nil
+}
+
+func (p *localProvider) Plan() []string {
+	if p.real {
+		refs, _ := p.images()
+		return []string{fmt.Sprintf("local cluster %q run by the engine (Kubernetes %s, one real node with containerd, root capabilities; images loaded by the engine: %s; smoke checks through kubectl port-forward)",
+			p.name, KubernetesVersion, strings.Join(refs, ", "))}
+	}
+	return []string{fmt.Sprintf("local cluster %q run by the engine (Kubernetes %s, one kwok node; smoke checks against the image as a Dagger service)", p.name, KubernetesVersion)}
+}
+
+// Ensure starts the cluster; a real node gets the images the manifests name,
+// the app's from the run's pack.
+func (p *localProvider) Ensure(ctx context.Context, e Engine) (*Cluster, error) {
+	lc := NewLocalCluster(e.Dag, p.name)
+	if p.real {
+		refs, app := p.images()
+		lc = lc.WithRealNode(nodeImages(e, refs, app)...)
+	}
+	return lc.Ensure(ctx)
+}
+
+// PullsImages is false: the local cluster runs what the engine built.
+func (p *localProvider) PullsImages() bool { return false }
+
+// Reach starts the cluster with what the last deploy left (a real node keeps
+// the images it loaded then).
+func (p *localProvider) Reach(ctx context.Context, e Engine) (*Cluster, error) {
+	lc := NewLocalCluster(e.Dag, p.name)
+	if p.real {
+		lc = lc.WithRealNode()
+	}
+	return lc.Ensure(ctx)
+}
+
+// nodeImages are the images a real local node gets for refs: app (the
+// reference the manifests give the app's image) from the run's pack, the
+// others pulled by the engine.
+func nodeImages(e Engine, refs []string, app string) []NodeImage {
+	var out []NodeImage
+	for _, ref := range refs {
+		img := e.Dag.Container().From(ref)
+		if ref == app && e.Pipeline != nil {
+			img = e.Pipeline.Image(e.Pipeline.opts.Platforms[0])
+		}
+		out = append(out, NodeImage{Ref: ref, Tarball: img.AsTarball()})
+	}
+	return out
 }

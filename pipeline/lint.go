@@ -16,37 +16,23 @@ const LintReportPath = reportDir + "/lint.txt"
 // ErrLintFindings is wrapped by the error CheckLint returns when lint finds problems.
 var ErrLintFindings = errors.New("lint findings")
 
-// LintEnv returns the runtime image with the linter installed. It does not
-// install the app's requirements: linters read source, they do not import it.
+// LintEnv returns the runtime image with the linter installed: the
+// project's own pin and flake8 plugins (Options.LintRequirements), else the
+// pinned default. It does not install the app's requirements: linters read
+// source, they do not import it.
 func (p *Pipeline) LintEnv() *dagger.Container {
-	pkg := Flake8Version
-	if p.opts.LintTool == "ruff" {
-		pkg = RuffVersion
-	}
-	return p.Dependencies().
-		WithExec([]string{"python", "-m", "pip", "install", pkg}).
+	install := append([]string{"python", "-m", "pip", "install"}, lintPackages(p.opts.LintTool, p.opts.LintRequirements)...)
+	return p.python().
+		WithExec(install).
 		WithDirectory(appDir, p.source).
 		WithDirectory(reportDir, p.dag.Directory())
 }
 
-// Linted returns the container after the linter ran; findings do not fail it.
+// Linted returns the container after the linter ran, in the source root
+// with the project's own settings; findings do not fail it.
 func (p *Pipeline) Linted() *dagger.Container {
-	paths := p.opts.LintPaths
-	if len(paths) == 0 {
-		paths = []string{"."}
-	}
-	var cmd []string
-	if p.opts.LintTool == "ruff" {
-		cmd = append([]string{"ruff", "check", "--output-format=concise", "--no-cache", "--output-file=" + LintReportPath}, paths...)
-	} else {
-		cmd = append([]string{"python", "-m", "flake8", "--output-file=" + LintReportPath}, paths...)
-	}
+	cmd := lintCommand(p.opts.LintTool, p.opts.LintPaths)
 	return p.LintEnv().WithExec(cmd, dagger.ContainerWithExecOpts{Expect: dagger.ReturnTypeAny})
-}
-
-// LintReport is the linter's findings as text (path:line:col: CODE message).
-func (p *Pipeline) LintReport() *dagger.File {
-	return p.Linted().File(LintReportPath)
 }
 
 // LintResult is what a lint run yielded.
@@ -55,37 +41,32 @@ type LintResult struct {
 	Findings []junit.Finding
 	// ExitCode is the linter's exit code.
 	ExitCode int
+	// Text is the linter's findings as text (path:line:col: CODE message).
+	Text *dagger.File
+	// JUnit renders the findings as a JUnit report, for CI test tabs.
+	JUnit *dagger.File
 }
 
-// CheckLint runs the linter and writes its text report to textPath and a JUnit
-// rendering of it to junitPath on the host (each when not empty). It fails
-// when the linter reports findings or cannot run.
-func (p *Pipeline) CheckLint(ctx context.Context, textPath, junitPath string) (LintResult, error) {
+// CheckLint runs the linter and returns its report as text and as JUnit
+// files. It fails when the linter reports findings or cannot run.
+func (p *Pipeline) CheckLint(ctx context.Context) (LintResult, error) {
 	ctr := p.Linted()
 	code, err := ctr.ExitCode(ctx)
 	if err != nil {
 		return LintResult{}, fmt.Errorf("lint: %w", Explain(err))
 	}
-	text, err := ctr.File(LintReportPath).Contents(ctx)
+	file := ctr.File(LintReportPath)
+	text, err := file.Contents(ctx)
 	if err != nil {
 		stderr, _ := ctr.Stderr(ctx)
 		return LintResult{ExitCode: code}, fmt.Errorf("lint: %s exited %d without a report: %s", p.opts.LintTool, code, lastLine(stderr))
 	}
-	res := LintResult{ExitCode: code, Findings: junit.ParseFindings(text)}
-	if textPath != "" {
-		if err := writeHostFile(textPath, []byte(text)); err != nil {
-			return res, fmt.Errorf("lint: %w", err)
-		}
+	res := LintResult{ExitCode: code, Findings: junit.ParseFindings(text), Text: file}
+	xml, err := junit.LintReport(p.opts.LintTool, res.Findings)
+	if err != nil {
+		return res, fmt.Errorf("lint: %w", err)
 	}
-	if junitPath != "" {
-		xml, err := junit.LintReport(p.opts.LintTool, res.Findings)
-		if err == nil {
-			err = writeHostFile(junitPath, xml)
-		}
-		if err != nil {
-			return res, fmt.Errorf("lint: %w", err)
-		}
-	}
+	res.JUnit = p.dag.Directory().WithNewFile("lint-junit.xml", string(xml)).File("lint-junit.xml")
 	if code != 0 {
 		return res, failf(ErrLintFindings, "lint: %s reported %d findings (first: %s)", p.opts.LintTool, len(res.Findings), firstFinding(res.Findings))
 	}

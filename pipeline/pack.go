@@ -56,9 +56,9 @@ func (p *Pipeline) ImageTarball() *dagger.File {
 	})
 }
 
-// CheckPack builds the image for every platform, in parallel, and, when
-// tarballPath is not empty, exports it there as an OCI tarball.
-func (p *Pipeline) CheckPack(ctx context.Context, tarballPath string) error {
+// CheckPack builds the image for every platform, in parallel, and checks
+// that each build yielded its platform.
+func (p *Pipeline) CheckPack(ctx context.Context) error {
 	g, gctx := errgroup.WithContext(ctx)
 	for i, img := range p.Images() {
 		pl := p.opts.Platforms[i]
@@ -73,16 +73,7 @@ func (p *Pipeline) CheckPack(ctx context.Context, tarballPath string) error {
 			return checkPlatform(pl, got)
 		})
 	}
-	if err := g.Wait(); err != nil {
-		return err
-	}
-	if tarballPath == "" {
-		return nil
-	}
-	if _, err := p.ImageTarball().Export(ctx, tarballPath); err != nil {
-		return fmt.Errorf("pack: export %s: %w", tarballPath, Explain(err))
-	}
-	return nil
+	return g.Wait()
 }
 
 // checkPlatform fails when a build for one platform produced an image for

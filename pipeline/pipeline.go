@@ -26,6 +26,19 @@ type Options struct {
 	RequirementPaths []string
 	// DevRequirements are extra requirement files for tests.
 	DevRequirements []string
+	// PyProjectRequirements are what pyproject.toml declares for the tests
+	// (its dependencies and those of its test extra); they join the
+	// requirement files in the dependency layer.
+	PyProjectRequirements []string
+	// InstallProject says how the app itself is installed for the tests, on
+	// top of the dependency layer (project.InstallNoDeps: pip install --no-deps).
+	InstallProject ProjectInstall
+	// LintRequirements are the project's own linter requirements (flake8 and
+	// flake8-* plugins, ruff); lint installs those of the linter that runs.
+	LintRequirements []string
+	// LintNote is one line about the linter for the summary: why this one,
+	// or that flake8 ran because ruff cannot be installed.
+	LintNote string
 	// Dockerfile is the Dockerfile's path relative to the source (default Dockerfile).
 	Dockerfile string
 	// Platforms the image is built for (default linux/amd64).

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"dagger.io/dagger"
+
+	"github.com/onepipe/onepipe/internal/imageref"
 )
 
 // Registry says where images are pushed and how to log in.
@@ -90,24 +92,31 @@ func publishError(ref string, err error) error {
 	return fmt.Errorf("publish %s: %w", ref, err)
 }
 
-func isAuthError(msg string) bool {
-	for _, s := range []string{"401", "403", "unauthorized", "denied", "authentication required", "forbidden"} {
-		if strings.Contains(msg, s) {
-			return true
-		}
-	}
-	return false
-}
+// authPatterns match how the engine (buildkit, containerd's registry client)
+// reports refused credentials: an HTTP status with its reason phrase or right
+// after "request to URL:", the registry's error codes (UNAUTHORIZED, DENIED)
+// and the token server's "insufficient_scope". Status codes count only as
+// whole words in those places, never as digits inside a digest or a size.
+var authPatterns = regexp.MustCompile(`\b401 unauthorized\b|\b403 forbidden\b` +
+	`|request to \S+: (401|403)\b|\bstatus(?: code)?:? (401|403)\b` +
+	`|\bunauthorized: |\bdenied: |requested access to the resource is denied` +
+	`|\binsufficient_scope\b|\bauthorization failed\b|\bauthentication required\b` +
+	`|\bno basic auth credentials\b|\bincorrect username or password\b`)
 
-func isTransient(msg string) bool {
-	for _, s := range []string{"connection refused", "connection reset", "i/o timeout", "timeout", "eof",
-		"no such host", "502", "503", "504", "429", "too many requests", "tls handshake", "temporary"} {
-		if strings.Contains(msg, s) {
-			return true
-		}
-	}
-	return false
-}
+// transientPatterns match failures worth another attempt: the network, and a
+// registry that is overloaded or briefly down (429, 502, 503, 504 as statuses).
+var transientPatterns = regexp.MustCompile(`\b(429 too many requests|502 bad gateway|503 service unavailable|504 gateway timeout)\b` +
+	`|request to \S+: (429|502|503|504)\b|\bstatus(?: code)?:? (429|502|503|504)\b` +
+	`|\btoomanyrequests\b|\btoo many requests\b|\bunavailable: ` +
+	`|\bconnection refused\b|\bconnection reset\b|\bbroken pipe\b|\bi/o timeout\b|\btimeout\b|\btimed out\b` +
+	`|\beof\b|\bno such host\b|\btls handshake\b|\btemporar(y|ily)\b`)
+
+// isAuthError reports whether a lowercased engine error says the registry
+// refused the credentials.
+func isAuthError(msg string) bool { return authPatterns.MatchString(msg) }
+
+// isTransient reports whether a lowercased engine error is worth retrying.
+func isTransient(msg string) bool { return transientPatterns.MatchString(msg) }
 
 // retry calls fn until it succeeds, fails for good, or attempts run out,
 // doubling the pause after each transient failure.
@@ -130,25 +139,15 @@ func retry(ctx context.Context, attempts int, backoff time.Duration, fn func() e
 	return err
 }
 
-// RegistryHost returns the registry part of an image reference
-// (docker.io when the reference names none).
-func RegistryHost(ref string) string {
-	first, _, found := strings.Cut(ref, "/")
-	if found && (strings.ContainsAny(first, ".:") || first == "localhost") {
-		return first
-	}
-	return "docker.io"
-}
+// RegistryHost returns the registry host of an image reference (docker.io
+// when the reference names none), as the engine reads it.
+func RegistryHost(ref string) string { return imageref.RegistryHost(ref) }
 
-var repoPattern = regexp.MustCompile(`^([a-zA-Z0-9.-]+(:[0-9]+)?/)?[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*$`)
-
-// CheckRepository validates an image repository given without a tag.
+// CheckRepository validates an image repository: a registry host, then a
+// lowercase path, without tag or digest (see imageref.CheckRepository).
 func CheckRepository(repo string) error {
 	if repo == "" {
 		return errors.New("no image repository: pass --publish REPOSITORY (e.g. registry.gitlab.com/group/app) or set image: in onepipe.yaml")
 	}
-	if !repoPattern.MatchString(repo) {
-		return fmt.Errorf("image repository %q is malformed: use host[:port]/path in lowercase, without a tag (e.g. acme.azurecr.io/shop)", repo)
-	}
-	return nil
+	return imageref.CheckRepository(repo)
 }

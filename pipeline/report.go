@@ -5,10 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
+	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"text/tabwriter"
 	"time"
+
+	"dagger.io/dagger"
 )
 
 // Stage names a step of the flow.
@@ -51,6 +56,66 @@ type Report struct {
 	stages []StageResult
 	// Published lists the image references pushed by the publish stage.
 	Published []Published
+	// Deployed is what the deploy stage left (nil when it did not pass).
+	Deployed *Deployed
+	// files are the reports and artifacts by name, in the order they came.
+	files []namedFile
+}
+
+type namedFile struct {
+	name string
+	file *dagger.File
+}
+
+// addFile records a report or artifact; a nil file is ignored.
+func (r *Report) addFile(name string, f *dagger.File) {
+	if f == nil {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.files = append(r.files, namedFile{name, f})
+}
+
+// FileNames lists the reports and artifacts the run produced, in order.
+func (r *Report) FileNames() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]string, len(r.files))
+	for i, f := range r.files {
+		out[i] = f.name
+	}
+	return out
+}
+
+// Export writes the reports and artifacts to dir on the host (junit.xml,
+// lint.txt, lint-junit.xml, image.tar). It is the edge where they leave
+// the engine; a run that failed still exports what it produced.
+func (r *Report) Export(ctx context.Context, dir string) error {
+	r.mu.Lock()
+	files := slices.Clone(r.files)
+	r.mu.Unlock()
+	for _, f := range files {
+		path := filepath.Join(dir, f.name)
+		if _, err := f.file.Export(ctx, path); err != nil {
+			return fmt.Errorf("write %s: %w", path, Explain(err))
+		}
+	}
+	return nil
+}
+
+// Directory holds the reports and artifacts, and the summary as
+// summary.txt, as one engine directory (what the Dagger module returns).
+func (r *Report) Directory(dag *dagger.Client) *dagger.Directory {
+	var summary strings.Builder
+	r.Print(&summary)
+	dir := dag.Directory().WithNewFile("summary.txt", summary.String())
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, f := range r.files {
+		dir = dir.WithFile(f.name, f.file)
+	}
+	return dir
 }
 
 // Stages returns the results so far in pipeline order: test, lint, pack,
@@ -139,5 +204,8 @@ func (r *Report) Print(w io.Writer) {
 	tw.Flush()
 	for _, p := range r.Published {
 		fmt.Fprintf(w, "pushed %s\n", p)
+	}
+	if r.Deployed != nil {
+		fmt.Fprintf(w, "address: %s\n", r.Deployed.AddressLine())
 	}
 }

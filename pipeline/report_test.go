@@ -44,13 +44,7 @@ func TestReportStatuses(t *testing.T) {
 	}
 }
 
-func TestFlowOut(t *testing.T) {
-	if got := (Flow{}).Out("junit.xml"); got != "" {
-		t.Errorf("Out without OutDir = %q", got)
-	}
-	if got := (Flow{OutDir: "/tmp/o"}).Out("junit.xml"); got != "/tmp/o/junit.xml" {
-		t.Errorf("Out = %q", got)
-	}
+func TestFlowWants(t *testing.T) {
 	f := Flow{Stages: []Stage{StageLint}}
 	if f.wants(StageTest) || !f.wants(StageLint) || !(Flow{}).wants(StagePack) {
 		t.Error("wants() disagrees with Stages")
@@ -68,51 +62,96 @@ func TestExplainKeepsPlainErrors(t *testing.T) {
 	}
 }
 
-func TestRunThenStepsInOrderAndSkipAfterFailure(t *testing.T) {
-	var ran []Stage
-	step := func(s Stage, err error) Step {
-		return Step{Stage: s, Run: func(context.Context, *Report) (string, error) {
-			ran = append(ran, s)
-			return "did " + string(s), err
-		}}
+// fakeCluster and fakeTarget record what the flow asks of them.
+type fakeCluster struct {
+	err     error
+	ensured bool
+}
+
+func (c *fakeCluster) Plan() []string { return []string{"fake cluster"} }
+func (c *fakeCluster) Ensure(context.Context, Engine) (*Cluster, error) {
+	c.ensured = true
+	if c.err != nil {
+		return nil, c.err
 	}
-	p := &Pipeline{}
-	f := Flow{
-		Stages: []Stage{"none"}, // no checks: only the later steps run
-		Then:   []Step{step(StageCluster, nil), step(StageDeploy, errors.New("rollout timed out")), step("smoke", nil)},
+	return &Cluster{Name: "fake cluster"}, nil
+}
+func (c *fakeCluster) Reach(ctx context.Context, e Engine) (*Cluster, error) { return c.Ensure(ctx, e) }
+func (c *fakeCluster) PullsImages() bool                                     { return true }
+
+type fakeTarget struct {
+	err               error
+	to                Destination
+	deployed, rolled  bool
+	rollbackMessage   string
+	rolledBackBecause error
+}
+
+func (t *fakeTarget) Plan() []string { return []string{"fake target"} }
+func (t *fakeTarget) Deploy(_ context.Context, to Destination) (Deployed, error) {
+	t.deployed, t.to = true, to
+	if t.err != nil {
+		return Deployed{}, t.err
 	}
-	r, err := p.Run(context.Background(), f)
-	if err == nil || !strings.Contains(err.Error(), "rollout timed out") {
-		t.Fatalf("Run error = %v", err)
+	return Deployed{Address: "http://shop.example.com", Summary: "deployed to " + to.Cluster.Name}, nil
+}
+func (t *fakeTarget) Rollback(_ context.Context, failed error) error {
+	t.rolled, t.rolledBackBecause = true, failed
+	return &DeployError{Message: t.rollbackMessage, Cause: failed}
+}
+func (t *fakeTarget) Address() string { return "" }
+
+// TestRunDeploysToTheClusterItEnsured: the cluster stage runs beside the
+// checks, the target deploys to the cluster it returned, and the result
+// lands in the report.
+func TestRunDeploysToTheClusterItEnsured(t *testing.T) {
+	cl, tg := &fakeCluster{}, &fakeTarget{}
+	r, err := (&Pipeline{}).Run(context.Background(), Flow{Stages: []Stage{"none"}, Deploy: &Deployment{Cluster: cl, Target: tg}})
+	if err != nil {
+		t.Fatal(err)
 	}
-	if len(ran) != 2 || ran[0] != StageCluster || ran[1] != StageDeploy {
-		t.Errorf("ran %v, want cluster then deploy", ran)
+	if !cl.ensured || !tg.deployed || tg.to.Cluster == nil || tg.to.Cluster.Name != "fake cluster" {
+		t.Fatalf("ensured %v, deployed %v to %+v", cl.ensured, tg.deployed, tg.to.Cluster)
 	}
-	if r.Status(StageCluster) != StatusPassed || r.Status(StageDeploy) != StatusFailed || r.Status("smoke") != StatusSkipped {
-		t.Errorf("statuses: %+v", r.Stages())
+	if tg.rolled {
+		t.Error("a good release was rolled back")
+	}
+	if r.Deployed == nil || r.Deployed.Address != "http://shop.example.com" || r.Status(StageCluster) != StatusPassed || r.Status(StageDeploy) != StatusPassed {
+		t.Errorf("report: %+v deployed %+v", r.Stages(), r.Deployed)
+	}
+	var buf bytes.Buffer
+	r.Print(&buf)
+	if !strings.Contains(buf.String(), "deployed to fake cluster") || !strings.Contains(buf.String(), "address: http://shop.example.com") {
+		t.Errorf("summary:\n%s", buf.String())
 	}
 }
 
-// TestRunAlongsideFailureStopsTheRest: a cluster stage that fails beside the
-// checks keeps publish and deploy from running.
-func TestRunAlongsideFailureStopsTheRest(t *testing.T) {
-	deployed := false
-	p := &Pipeline{}
-	f := Flow{
-		Stages: []Stage{"none"},
-		Alongside: []Step{{Stage: StageCluster, Run: func(context.Context, *Report) (string, error) {
-			return "", errors.New("local cluster: node not ready")
-		}}},
-		Then: []Step{{Stage: StageDeploy, Run: func(context.Context, *Report) (string, error) {
-			deployed = true
-			return "", nil
-		}}},
+// TestRunRollsBackAFailedDeploy: a failed deploy is followed by the
+// target's rollback, whose error is the run's.
+func TestRunRollsBackAFailedDeploy(t *testing.T) {
+	tg := &fakeTarget{err: errors.New("rollout timed out"), rollbackMessage: "rolled deployment/shop back to revision 3"}
+	r, err := (&Pipeline{}).Run(context.Background(), Flow{Stages: []Stage{"none"}, Deploy: &Deployment{Cluster: &fakeCluster{}, Target: tg}})
+	if err == nil || !strings.Contains(err.Error(), "revision 3") || !strings.Contains(err.Error(), "rollout timed out") {
+		t.Fatalf("Run error = %v", err)
 	}
-	r, err := p.Run(context.Background(), f)
+	if !tg.rolled || tg.rolledBackBecause == nil {
+		t.Error("the failed deploy was not rolled back")
+	}
+	if r.Status(StageDeploy) != StatusFailed || r.Deployed != nil {
+		t.Errorf("statuses: %+v, deployed %+v", r.Stages(), r.Deployed)
+	}
+}
+
+// TestRunClusterFailureStopsTheRest: a cluster stage that fails beside the
+// checks keeps publish and deploy from running.
+func TestRunClusterFailureStopsTheRest(t *testing.T) {
+	tg := &fakeTarget{}
+	r, err := (&Pipeline{}).Run(context.Background(), Flow{Stages: []Stage{"none"},
+		Deploy: &Deployment{Cluster: &fakeCluster{err: errors.New("local cluster: node not ready")}, Target: tg}})
 	if err == nil || !strings.Contains(err.Error(), "node not ready") {
 		t.Fatalf("Run error = %v", err)
 	}
-	if deployed {
+	if tg.deployed {
 		t.Error("deploy ran although the cluster stage failed")
 	}
 	if r.Status(StageCluster) != StatusFailed || r.Status(StageDeploy) != StatusSkipped {

@@ -3,9 +3,11 @@ package pipeline
 import (
 	"context"
 	"fmt"
-	"path/filepath"
+	"io"
 	"slices"
+	"strings"
 
+	"dagger.io/dagger"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -13,20 +15,17 @@ import (
 type Flow struct {
 	// Stages limits the checks to these (default: test, lint and pack).
 	Stages []Stage
-	// OutDir receives reports and artifacts on the host ("" keeps nothing).
-	OutDir string
 	// AllowLintFailure records lint findings without failing the run.
 	AllowLintFailure bool
-	// ExportImage writes the image as an OCI tarball to OutDir/image.tar.
+	// ExportImage adds the image, as an OCI tarball, to the report's files
+	// (image.tar).
 	ExportImage bool
-	// Alongside are stages that run beside test, lint and pack (the
-	// cluster stage); their failure cancels the others like a check's.
-	Alongside []Step
 	// Publish pushes the image after every blocking stage passed (nil: no push).
 	Publish *PublishStep
-	// Then are the stages that run after publish, one after the other
-	// (cluster, deploy, Azure targets); each sees the report so far.
-	Then []Step
+	// Deploy ends the run with a deploy (nil: none).
+	Deploy *Deployment
+	// Log receives what the cluster and deploy stages do, step by step.
+	Log io.Writer
 }
 
 // PublishStep is where and under which tags the image is pushed.
@@ -35,38 +34,41 @@ type PublishStep struct {
 	Tags     []string
 }
 
-// Step is a stage that runs after the image is published.
-type Step struct {
-	Stage Stage
-	// Run does the work and returns one line for the summary.
-	Run func(ctx context.Context, r *Report) (string, error)
-}
-
-// Out returns the host path of an artifact in OutDir ("" when OutDir is unset).
-func (f Flow) Out(name string) string {
-	if f.OutDir == "" {
-		return ""
-	}
-	return filepath.Join(f.OutDir, name)
+// Deployment is where a run deploys: the cluster the target needs (made
+// ready beside the checks) and the target itself (deployed after publish).
+type Deployment struct {
+	// Cluster makes sure the cluster exists; nil for targets that need none.
+	Cluster ClusterProvider
+	// Target deploys the release and rolls it back when it fails.
+	Target Target
 }
 
 func (f Flow) wants(s Stage) bool {
 	return len(f.Stages) == 0 || slices.Contains(f.Stages, s)
 }
 
-// Run executes the flow: test, lint, pack and the Alongside stages side by
-// side (the first blocking failure cancels the others), then publish, then
-// the later steps in order.
-// Nothing is pushed unless every blocking stage passed. The report lists every
-// stage, also when Run returns an error.
+func (f Flow) log() io.Writer {
+	if f.Log == nil {
+		return io.Discard
+	}
+	return f.Log
+}
+
+// Run executes the flow: test, lint, pack and the cluster stage side by side
+// (the first blocking failure cancels the others), then publish, then the
+// deploy, which rolls back when it fails. Nothing is pushed unless every
+// blocking stage passed. The report lists every stage and the files the
+// checks produced, also when Run returns an error.
 func (p *Pipeline) Run(ctx context.Context, f Flow) (*Report, error) {
 	r := &Report{}
+	var cluster *Cluster
 
 	g, gctx := errgroup.WithContext(ctx)
 	if f.wants(StageTest) {
 		g.Go(func() error {
 			return r.do(gctx, StageTest, false, func(ctx context.Context) (string, error) {
-				res, err := p.CheckTests(ctx, f.Out("junit.xml"))
+				res, err := p.CheckTests(ctx)
+				r.addFile("junit.xml", res.Report)
 				return res.Summary.String(), err
 			})
 		})
@@ -74,7 +76,9 @@ func (p *Pipeline) Run(ctx context.Context, f Flow) (*Report, error) {
 	if f.wants(StageLint) {
 		g.Go(func() error {
 			return r.do(gctx, StageLint, f.AllowLintFailure, func(ctx context.Context) (string, error) {
-				res, err := p.CheckLint(ctx, f.Out("lint.txt"), f.Out("lint-junit.xml"))
+				res, err := p.CheckLint(ctx)
+				r.addFile("lint.txt", res.Text)
+				r.addFile("lint-junit.xml", res.JUnit)
 				return fmt.Sprintf("%d findings", len(res.Findings)), err
 			})
 		})
@@ -82,17 +86,26 @@ func (p *Pipeline) Run(ctx context.Context, f Flow) (*Report, error) {
 	if f.wants(StagePack) || f.Publish != nil {
 		g.Go(func() error {
 			return r.do(gctx, StagePack, false, func(ctx context.Context) (string, error) {
-				tarball := ""
-				if f.ExportImage {
-					tarball = f.Out("image.tar")
+				if err := p.CheckPack(ctx); err != nil {
+					return "", err
 				}
-				return fmt.Sprintf("%s for %v", p.opts.Dockerfile, p.opts.Platforms), p.CheckPack(ctx, tarball)
+				if f.ExportImage {
+					r.addFile("image.tar", p.ImageTarball())
+				}
+				return fmt.Sprintf("%s for %s", p.opts.Dockerfile, platformList(p.opts.Platforms)), nil
 			})
 		})
 	}
-	for _, step := range f.Alongside {
+	if f.Deploy != nil && f.Deploy.Cluster != nil {
 		g.Go(func() error {
-			return r.do(gctx, step.Stage, false, func(ctx context.Context) (string, error) { return step.Run(ctx, r) })
+			return r.do(gctx, StageCluster, false, func(ctx context.Context) (string, error) {
+				c, err := f.Deploy.Cluster.Ensure(ctx, p.engine(f))
+				if err != nil {
+					return "", err
+				}
+				cluster = c
+				return c.Name + " ready", nil
+			})
 		})
 	}
 	if err := g.Wait(); err != nil {
@@ -118,15 +131,31 @@ func (p *Pipeline) Run(ctx context.Context, f Flow) (*Report, error) {
 		}
 	}
 
-	for i, step := range f.Then {
-		if err := r.do(ctx, step.Stage, false, func(ctx context.Context) (string, error) { return step.Run(ctx, r) }); err != nil {
-			for _, later := range f.Then[i+1:] {
-				r.Skip(later.Stage, fmt.Sprintf("%s failed", step.Stage))
+	if f.Deploy != nil {
+		err := r.do(ctx, StageDeploy, false, func(ctx context.Context) (string, error) {
+			to := Destination{Engine: p.engine(f), Cluster: cluster}
+			if len(r.Published) > 0 {
+				to.Image = r.Published[0].String() // deploy exactly what was pushed
 			}
+			done, err := f.Deploy.Target.Deploy(ctx, to)
+			if err != nil {
+				return "", f.Deploy.Target.Rollback(ctx, err)
+			}
+			r.mu.Lock()
+			r.Deployed = &done
+			r.mu.Unlock()
+			return done.Summary, nil
+		})
+		if err != nil {
 			return r, err
 		}
 	}
 	return r, nil
+}
+
+// engine is what the cluster and the target work with during this run.
+func (p *Pipeline) engine(f Flow) Engine {
+	return Engine{Dag: p.dag, Pipeline: p, Log: f.log()}
 }
 
 // skipRest records the stages after the checks as skipped.
@@ -134,7 +163,15 @@ func (r *Report) skipRest(f Flow, why string) {
 	if f.Publish != nil {
 		r.Skip(StagePublish, why)
 	}
-	for _, s := range f.Then {
-		r.Skip(s.Stage, why)
+	if f.Deploy != nil {
+		r.Skip(StageDeploy, why)
 	}
+}
+
+func platformList(ps []dagger.Platform) string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = string(p)
+	}
+	return strings.Join(out, ", ")
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path"
 
 	"dagger.io/dagger"
 
@@ -18,40 +17,40 @@ const (
 	JUnitPath = reportDir + "/junit.xml"
 )
 
-// Dependencies returns the runtime image with the app's requirements
-// installed. The install layer depends on the requirement files alone, so
-// editing app code never reinstalls packages; pip's download cache is a cache
-// volume shared by every run on the engine.
-func (p *Pipeline) Dependencies(files ...string) *dagger.Container {
-	ctr := p.dag.Container().
-		From(p.opts.Runtime).
-		WithEnvVariable("PIP_DISABLE_PIP_VERSION_CHECK", "1").
-		WithEnvVariable("PYTHONDONTWRITEBYTECODE", "1").
-		WithMountedCache("/root/.cache/pip", p.dag.CacheVolume("onepipe-pip-"+cacheKey(p.opts.Runtime))).
-		WithWorkdir(appDir)
-	if len(files) == 0 {
+// Dependencies returns the runtime image with what the tests need installed:
+// the requirement files (runtime and dev) and what pyproject.toml declares
+// for the tests (its dependencies and test extra), in one pip run. The layer
+// sees only those declarations and the local paths they name (./pkg, -r
+// base.txt), so editing app code never reinstalls packages.
+func (p *Pipeline) Dependencies() *dagger.Container {
+	ctr := p.python()
+	files := p.testFiles()
+	install := installCommand(files, p.opts.PyProjectRequirements)
+	if install == nil {
 		return ctr
 	}
-	install := []string{"python", "-m", "pip", "install"}
-	for _, dir := range p.opts.RequirementPaths {
-		if dir == "." {
-			ctr = ctr.WithDirectory(appDir, p.source)
-			continue
-		}
-		ctr = ctr.WithDirectory(path.Join(appDir, dir), p.source.Directory(dir))
-	}
-	for _, f := range files {
-		ctr = ctr.WithFile(path.Join(appDir, f), p.source.File(f))
-		install = append(install, "-r", f)
+	switch include, whole := installInputs(files, p.opts.RequirementPaths); {
+	case whole:
+		ctr = ctr.WithDirectory(appDir, p.source)
+	case len(include) > 0:
+		ctr = ctr.WithDirectory(appDir, p.source.Filter(dagger.DirectoryFilterOpts{Include: include}))
 	}
 	return ctr.WithExec(install)
 }
 
-// TestEnv returns the container tests run in: dependencies (runtime and dev
-// requirements) with the source on top.
+// TestEnv returns the container tests run in: the dependencies, the app
+// itself installed when pyproject.toml makes it a package (from a copy of
+// the source, without its dependencies, which are installed already), and
+// the source on top.
 func (p *Pipeline) TestEnv() *dagger.Container {
-	files := append(append([]string{}, p.opts.Requirements...), p.opts.DevRequirements...)
-	return p.Dependencies(files...).
+	ctr := p.Dependencies()
+	if install := projectInstallCommand(p.opts.InstallProject); install != nil {
+		ctr = ctr.
+			WithMountedDirectory(projectDir, p.source).
+			WithExec(install).
+			WithoutMount(projectDir)
+	}
+	return ctr.
 		WithDirectory(appDir, p.source).
 		WithEnvVariable("JUNIT_XML", JUnitPath)
 }
@@ -69,11 +68,6 @@ func (p *Pipeline) Tested() *dagger.Container {
 		WithExec(cmd, dagger.ContainerWithExecOpts{Expect: dagger.ReturnTypeAny, Expand: expand})
 }
 
-// TestReport is the JUnit XML the test command wrote, passing or not.
-func (p *Pipeline) TestReport() *dagger.File {
-	return p.Tested().File(JUnitPath)
-}
-
 // TestResult is what a test run yielded.
 type TestResult struct {
 	// Summary counts testcases and names the failing ones.
@@ -82,15 +76,17 @@ type TestResult struct {
 	ExitCode int
 	// Output is the test command's standard output (pytest's report).
 	Output string
+	// Report is the JUnit XML the test command wrote (nil when it wrote none).
+	Report *dagger.File
 }
 
 // ErrTestsFailed is wrapped by the error CheckTests returns when tests fail.
 var ErrTestsFailed = errors.New("tests failed")
 
-// CheckTests runs the tests and writes the JUnit report to reportPath on the
-// host (when not empty), also when tests fail. It fails when the test command
-// fails, naming the failing tests.
-func (p *Pipeline) CheckTests(ctx context.Context, reportPath string) (TestResult, error) {
+// CheckTests runs the tests and returns their JUnit report as a file, also
+// when tests fail. It fails when the test command fails, naming the failing
+// tests.
+func (p *Pipeline) CheckTests(ctx context.Context) (TestResult, error) {
 	ctr := p.Tested()
 	code, err := ctr.ExitCode(ctx)
 	if err != nil {
@@ -98,15 +94,12 @@ func (p *Pipeline) CheckTests(ctx context.Context, reportPath string) (TestResul
 	}
 	res := TestResult{ExitCode: code}
 	res.Output, _ = ctr.Stdout(ctx)
-	report, err := ctr.File(JUnitPath).Contents(ctx)
+	file := ctr.File(JUnitPath)
+	report, err := file.Contents(ctx)
 	if err != nil {
 		return res, failf(ErrTestsFailed, "test: the test command (exit %d) wrote no JUnit report at %s", code, JUnitPath)
 	}
-	if reportPath != "" {
-		if err := writeHostFile(reportPath, []byte(report)); err != nil {
-			return res, fmt.Errorf("test: %w", err)
-		}
-	}
+	res.Report = file
 	if res.Summary, err = junit.Parse([]byte(report)); err != nil {
 		return res, fmt.Errorf("test: %w", err)
 	}

@@ -5,6 +5,10 @@ const (
 	// DefaultRuntime is the Python image tests and lint run in when neither
 	// onepipe.yaml (runtime:) nor the app's Dockerfile names one.
 	DefaultRuntime = "python:3.11-slim"
+	// AzureDefaultPythonImage is the image Function App zip packages are
+	// built in when none is given: it must match the app's Python version
+	// on Azure.
+	AzureDefaultPythonImage = "python:3.11-slim"
 	// DefaultPlatform is the platform images are built for: the usual cluster,
 	// whatever the laptop running onepipe is.
 	DefaultPlatform = "linux/amd64"
@@ -26,4 +30,11 @@ const (
 	KubernetesStagingVersion = "v0.37.2"
 	// KwokVersion is the sigs.k8s.io/kwok module version built.
 	KwokVersion = "v0.8.0"
+)
+
+// Cloud cluster tools.
+const (
+	// KopsVersion is the kops release the kops provider runs. kops
+	// publishes no image of its CLI: the engine downloads the static binary.
+	KopsVersion = "v1.32.0"
 )

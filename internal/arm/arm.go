@@ -1,8 +1,8 @@
 // Package arm is the HTTP plumbing onepipe's Azure clients share: bearer
 // tokens, one request with retries on transient answers, the error an
 // unexpected answer becomes, and keeping secrets out of that error. It
-// serves Azure Resource Manager (internal/cloud's AKS, internal/azure's
-// Function Apps) and the other Azure services internal/azure calls
+// serves internal/azure's Azure Resource Manager client (Function Apps and
+// AKS clusters) and the other Azure services internal/azure calls
 // (Microsoft Entra ID, Kudu, Azure DevOps), whose error bodies it reads too.
 //
 // It uses net/http alone. An error it returns never holds a request header,
@@ -18,9 +18,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
-	"time"
 )
 
 // Azure Resource Manager in the public cloud.
@@ -123,43 +121,6 @@ type Response struct {
 	Header http.Header
 	// Body is the answer's body, at most 4 MiB of it.
 	Body []byte
-}
-
-// Send runs r with hc (http.DefaultClient if nil) and returns the answer
-// when its status is accepted, else an *APIError. A transient answer or a
-// transport error is tried again, up to r.Tries in all, after a backoff of
-// one second per try so far or the answer's Retry-After (up to 30 seconds).
-// When ctx ends during the backoff, Send returns what the last try gave.
-func Send(ctx context.Context, hc *http.Client, r Request) (*Response, error) {
-	tries := r.Tries
-	if tries <= 0 {
-		tries = 1
-		if r.Method == http.MethodGet {
-			tries = GetTries
-		}
-	}
-	for i := 1; ; i++ {
-		resp, err := SendOnce(ctx, hc, r)
-		last := i >= tries || ctx.Err() != nil
-		switch {
-		case err != nil && last:
-			return nil, err
-		case err == nil && (last || !Transient(resp.Status)):
-			return accept(r, resp)
-		}
-		wait := time.Duration(i) * time.Second
-		if resp != nil {
-			if s, perr := strconv.Atoi(resp.Header.Get("Retry-After")); perr == nil && s >= 0 && s <= 30 {
-				wait = time.Duration(s) * time.Second
-			}
-		}
-		if serr := Sleep(ctx, wait); serr != nil {
-			if err != nil {
-				return nil, err
-			}
-			return accept(r, resp)
-		}
-	}
 }
 
 // SendOnce runs r once, whatever the answer's status; only a transport
@@ -311,33 +272,6 @@ func Redact(s string, secrets ...string) string {
 		}
 	}
 	return s
-}
-
-// Transient reports whether an answer with status may well succeed when
-// tried again: 429 and the 5xx statuses of an overloaded or restarting
-// service (500, 502, 503, 504).
-func Transient(status int) bool {
-	switch status {
-	case http.StatusTooManyRequests, http.StatusInternalServerError, http.StatusBadGateway,
-		http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-		return true
-	}
-	return false
-}
-
-// Sleep waits d or until ctx ends, and then returns ctx's error, if any.
-func Sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // Bearer is an Authorization header with a bearer token.

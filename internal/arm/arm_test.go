@@ -8,76 +8,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 )
-
-var retryNow = map[string]string{"Retry-After": "0"}
-
-func TestSendRetriesTransientGET(t *testing.T) {
-	for _, status := range []int{http.StatusTooManyRequests, http.StatusServiceUnavailable} {
-		t.Run(http.StatusText(status), func(t *testing.T) {
-			s := newServer(t,
-				answer{status: status, header: retryNow, body: `{"error":{"code":"Busy","message":"try later"}}`},
-				answer{status: status, header: retryNow},
-				answer{status: http.StatusOK, body: `{"ok":true}`},
-			)
-			resp, err := Send(context.Background(), s.Client(), Request{Service: Service, Method: http.MethodGet, URL: s.URL + "/x"})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if resp.Status != http.StatusOK || string(resp.Body) != `{"ok":true}` {
-				t.Errorf("answer %d %s", resp.Status, resp.Body)
-			}
-			if s.requests() != 3 {
-				t.Errorf("%d requests, want 3", s.requests())
-			}
-		})
-	}
-}
-
-func TestSendGivesUpAfterTries(t *testing.T) {
-	s := newServer(t, answer{status: http.StatusBadGateway, header: retryNow, body: "upstream down"})
-	_, err := Send(context.Background(), s.Client(), Request{Service: "svc", Method: http.MethodGet, URL: s.URL + "/x"})
-	if StatusOf(err) != http.StatusBadGateway || s.requests() != GetTries {
-		t.Errorf("err %v after %d requests, want a 502 *APIError after %d", err, s.requests(), GetTries)
-	}
-	if want := "svc: GET " + s.URL + "/x: 502 Bad Gateway: upstream down"; err.Error() != want {
-		t.Errorf("error\n got %s\nwant %s", err, want)
-	}
-}
-
-func TestSendDoesNotRetry(t *testing.T) {
-	type call struct {
-		method        string
-		tries, status int
-	}
-	for name, c := range map[string]call{
-		"400 GET":              {http.MethodGet, 0, http.StatusBadRequest},
-		"404 GET":              {http.MethodGet, 0, http.StatusNotFound},
-		"503 PUT":              {http.MethodPut, 0, http.StatusServiceUnavailable},
-		"429 POST":             {http.MethodPost, 0, http.StatusTooManyRequests},
-		"503 GET with Tries 1": {http.MethodGet, 1, http.StatusServiceUnavailable},
-	} {
-		t.Run(name, func(t *testing.T) {
-			s := newServer(t, answer{status: c.status, header: retryNow}, answer{status: http.StatusOK})
-			_, err := Send(context.Background(), s.Client(), Request{Service: "svc", Method: c.method, URL: s.URL, Tries: c.tries})
-			if StatusOf(err) != c.status {
-				t.Errorf("err %v, want an *APIError with status %d", err, c.status)
-			}
-			if s.requests() != 1 {
-				t.Errorf("%d requests, want 1", s.requests())
-			}
-		})
-	}
-}
-
-func TestSendTriesOtherMethodsWhenAsked(t *testing.T) {
-	s := newServer(t, answer{status: http.StatusServiceUnavailable, header: retryNow}, answer{status: http.StatusCreated})
-	resp, err := Send(context.Background(), s.Client(), Request{Service: "svc", Method: http.MethodPut, URL: s.URL, Tries: 2, OK: []int{http.StatusCreated}})
-	if err != nil || resp.Status != http.StatusCreated || s.requests() != 2 {
-		t.Errorf("answer %v, err %v, %d requests; want 201 after 2", resp, err, s.requests())
-	}
-}
 
 func TestSendAcceptsOnlyOK(t *testing.T) {
 	s := newServer(t, answer{status: http.StatusAccepted})
@@ -209,50 +140,6 @@ type roundTrip func(*http.Request) (*http.Response, error)
 
 func (f roundTrip) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
-func TestCancelDuringBackoff(t *testing.T) {
-	// The server asks for a 30s pause; cancelling must end it at once with
-	// the last answer.
-	s := newServer(t, answer{status: http.StatusServiceUnavailable, header: map[string]string{"Retry-After": "30"}, body: `{"error":{"code":"ServerBusy"}}`})
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	time.AfterFunc(50*time.Millisecond, cancel)
-	start := time.Now()
-	_, err := Send(ctx, s.Client(), Request{Service: "svc", Method: http.MethodGet, URL: s.URL})
-	if d := time.Since(start); d > 5*time.Second {
-		t.Errorf("Send took %s after the cancel", d)
-	}
-	var ae *APIError
-	if !errors.As(err, &ae) || ae.Status != http.StatusServiceUnavailable || ae.Code != "ServerBusy" {
-		t.Errorf("err %v, want the 503 *APIError", err)
-	}
-	if s.requests() != 1 {
-		t.Errorf("%d requests, want 1", s.requests())
-	}
-}
-
-func TestSleep(t *testing.T) {
-	if err := Sleep(context.Background(), time.Millisecond); err != nil {
-		t.Errorf("Sleep: %v", err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	start := time.Now()
-	if err := Sleep(ctx, time.Hour); !errors.Is(err, context.Canceled) || time.Since(start) > time.Second {
-		t.Errorf("Sleep on a cancelled context: %v after %s", err, time.Since(start))
-	}
-	if err := Sleep(ctx, 0); !errors.Is(err, context.Canceled) {
-		t.Errorf("Sleep(0) on a cancelled context: %v", err)
-	}
-}
-
-func TestTransient(t *testing.T) {
-	for status, want := range map[int]bool{429: true, 500: true, 502: true, 503: true, 504: true, 200: false, 400: false, 401: false, 404: false, 409: false, 501: false} {
-		if Transient(status) != want {
-			t.Errorf("Transient(%d) = %v", status, !want)
-		}
-	}
-}
-
 func TestOneLine(t *testing.T) {
 	for _, tt := range []struct {
 		in   string
@@ -288,3 +175,17 @@ func TestRedact(t *testing.T) {
 		t.Errorf("Redact = %q", got)
 	}
 }
+
+// TestSendWaitsAsAsked checks that Send waits what the answer asks (much
+
+// less than its one-second default backoff) in each form.
+
+// TestSendStopsWhenTheWaitPassesTheDeadline checks that a requested wait
+
+// longer than the time left ends at once with one error saying so.
+
+// TestSendDefaultBackoffPastTheDeadline checks that the default backoff is
+
+// not begun when it would end after the deadline: the last answer comes back
+
+// at once, as it did when the deadline cut the backoff short.

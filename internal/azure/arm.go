@@ -2,7 +2,6 @@ package azure
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -11,9 +10,6 @@ import (
 
 	"github.com/onepipe/onepipe/internal/arm"
 )
-
-// DefaultARMURL is Azure Resource Manager in the public cloud.
-const DefaultARMURL = arm.Endpoint
 
 // WebAPIVersion is the Microsoft.Web (App Service) api-version requests use.
 const WebAPIVersion = "2023-12-01"
@@ -44,18 +40,6 @@ func (a FunctionApp) check() error {
 		return fmt.Errorf("function app: no name: set the app's name in onepipe.yaml")
 	}
 	return nil
-}
-
-// ARM is an Azure Resource Manager client for Function Apps (Microsoft.Web/sites).
-type ARM struct {
-	// BaseURL is the ARM endpoint (DefaultARMURL if empty).
-	BaseURL string
-	// Tokens gives ScopeARM tokens, typically a *Credential.
-	Tokens TokenSource
-	// HTTP is the client requests go through (http.DefaultClient if nil).
-	HTTP *http.Client
-	// APIVersion overrides WebAPIVersion.
-	APIVersion string
 }
 
 // RegistryCreds is how a Function App pulls its image: a user and password
@@ -115,7 +99,7 @@ func (c *ARM) SetContainerImage(ctx context.Context, app FunctionApp, image stri
 			return fmt.Errorf("set image of %s: %w", app, err)
 		}
 	}
-	body, _ := json.Marshal(map[string]any{"properties": props})
+	body := map[string]any{"properties": props}
 	if _, err := c.do(ctx, http.MethodPatch, app, "/config/web", nil, body); err != nil {
 		return fmt.Errorf("set image of %s to %s: %w", app, image, err)
 	}
@@ -134,7 +118,7 @@ func (c *ARM) MergeAppSettings(ctx context.Context, app FunctionApp, set map[str
 	var cur struct {
 		Properties map[string]string `json:"properties"`
 	}
-	if err := decode(serviceARM, resp, &cur); err != nil {
+	if err := decode(arm.Service, resp, &cur); err != nil {
 		return err
 	}
 	if cur.Properties == nil {
@@ -148,7 +132,7 @@ func (c *ARM) MergeAppSettings(ctx context.Context, app FunctionApp, set map[str
 	for k, v := range set {
 		cur.Properties[k] = v
 	}
-	body, _ := json.Marshal(map[string]any{"properties": cur.Properties})
+	body := map[string]any{"properties": cur.Properties}
 	if _, err := c.do(ctx, http.MethodPut, app, "/config/appsettings", nil, body, secrets...); err != nil {
 		names := make([]string, 0, len(set))
 		for k := range set {
@@ -191,7 +175,7 @@ func (c *ARM) Site(ctx context.Context, app FunctionApp) (Site, error) {
 			} `json:"hostNameSslStates"`
 		} `json:"properties"`
 	}
-	if err := decode(serviceARM, resp, &out); err != nil {
+	if err := decode(arm.Service, resp, &out); err != nil {
 		return Site{}, err
 	}
 	s := Site{Kind: out.Kind, State: out.Properties.State, DefaultHostName: out.Properties.DefaultHostName}
@@ -221,7 +205,7 @@ func (c *ARM) PythonVersion(ctx context.Context, app FunctionApp) (string, error
 			LinuxFxVersion string `json:"linuxFxVersion"`
 		} `json:"properties"`
 	}
-	if err := decode(serviceARM, resp, &out); err != nil {
+	if err := decode(arm.Service, resp, &out); err != nil {
 		return "", err
 	}
 	stack, version, ok := strings.Cut(out.Properties.LinuxFxVersion, "|")
@@ -231,37 +215,16 @@ func (c *ARM) PythonVersion(ctx context.Context, app FunctionApp) (string, error
 	return version, nil
 }
 
-// do sends one request to the app's resource (sub is the path below it).
-func (c *ARM) do(ctx context.Context, method string, app FunctionApp, sub string, q url.Values, body []byte, secrets ...string) (*arm.Response, error) {
-	if c.Tokens == nil {
-		return nil, fmt.Errorf("%s: no credentials: set azure.clientId and azure.clientSecret or azure.federatedToken", serviceARM)
-	}
-	token, err := c.Tokens.Token(ctx, ScopeARM)
-	if err != nil {
-		return nil, err
-	}
-	base := strings.TrimSuffix(c.BaseURL, "/")
-	if base == "" {
-		base = DefaultARMURL
-	}
-	if q == nil {
-		q = url.Values{}
-	}
+// do sends one request to the app's resource (sub is the path below it),
+// with body (nil for none) as JSON. A GET is tried again on a transient answer.
+func (c *ARM) do(ctx context.Context, method string, app FunctionApp, sub string, q url.Values, body any, secrets ...string) (*arm.Response, error) {
 	v := c.APIVersion
 	if v == "" {
 		v = WebAPIVersion
 	}
-	q.Set("api-version", v)
-	u := fmt.Sprintf("%s/subscriptions/%s/resourceGroups/%s/providers/Microsoft.Web/sites/%s%s?%s", base,
-		url.PathEscape(app.Subscription), url.PathEscape(app.ResourceGroup), url.PathEscape(app.Name), sub, q.Encode())
-	ct := ""
-	if body != nil {
-		ct = "application/json"
-	}
-	return arm.Send(ctx, c.HTTP, arm.Request{
-		Service: serviceARM, Method: method, URL: u, Header: arm.Bearer(token), Body: body,
-		ContentType: ct, Secrets: append(secrets, token),
-	})
+	path := fmt.Sprintf("/subscriptions/%s/resourceGroups/%s/providers/Microsoft.Web/sites/%s%s",
+		url.PathEscape(app.Subscription), url.PathEscape(app.ResourceGroup), url.PathEscape(app.Name), sub)
+	return c.send(ctx, armCall{method: method, path: path, apiVersion: v, query: q, body: body, secrets: secrets})
 }
 
 // registryURL adds https:// to a bare registry host.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"testing"
+
+	"github.com/onepipe/onepipe/internal/arm"
 )
 
 const (
@@ -34,14 +36,14 @@ func TestSetContainerImageWithRegistryCredentials(t *testing.T) {
 		step{method: "PATCH", path: sitePath + "/config/web", query: apiVersion(), auth: armAuth,
 			json: `{"properties":{"linuxFxVersion":"DOCKER|acme.azurecr.io/shop:1a2b3c4d"}}`, body: armConfigWeb},
 	)
-	arm, tk := newARM(f)
+	c, tk := newARM(f)
 	reg := &RegistryCreds{Server: "acme.azurecr.io", Username: "acme-pull", Password: PlainSecret(regPassword)}
-	if err := arm.SetContainerImage(context.Background(), testApp, "acme.azurecr.io/shop:1a2b3c4d", reg); err != nil {
+	if err := c.SetContainerImage(context.Background(), testApp, "acme.azurecr.io/shop:1a2b3c4d", reg); err != nil {
 		t.Fatal(err)
 	}
 	for _, s := range tk.scopes {
-		if s != ScopeARM {
-			t.Errorf("token scope %q, want %q", s, ScopeARM)
+		if s != arm.Scope {
+			t.Errorf("token scope %q, want %q", s, arm.Scope)
 		}
 	}
 }
@@ -50,9 +52,9 @@ func TestSetContainerImageWithManagedIdentity(t *testing.T) {
 	f := newFake(t, step{method: "PATCH", path: sitePath + "/config/web", query: apiVersion(), auth: armAuth,
 		json: `{"properties":{"linuxFxVersion":"DOCKER|acme.azurecr.io/shop:v1.2.3","acrUseManagedIdentityCreds":true,"acrUserManagedIdentityID":"5e6f"}}`,
 		body: armConfigWeb})
-	arm, _ := newARM(f)
+	c, _ := newARM(f)
 	reg := &RegistryCreds{ManagedIdentity: true, IdentityClientID: "5e6f"}
-	if err := arm.SetContainerImage(context.Background(), testApp, "acme.azurecr.io/shop:v1.2.3", reg); err != nil {
+	if err := c.SetContainerImage(context.Background(), testApp, "acme.azurecr.io/shop:v1.2.3", reg); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -60,20 +62,20 @@ func TestSetContainerImageWithManagedIdentity(t *testing.T) {
 func TestSetContainerImagePublicImage(t *testing.T) {
 	f := newFake(t, step{method: "PATCH", path: sitePath + "/config/web", query: apiVersion(), auth: armAuth,
 		json: `{"properties":{"linuxFxVersion":"DOCKER|ghcr.io/acme/shop@sha256:0123abcd"}}`, body: armConfigWeb})
-	arm, _ := newARM(f)
-	if err := arm.SetContainerImage(context.Background(), testApp, "ghcr.io/acme/shop@sha256:0123abcd", nil); err != nil {
+	c, _ := newARM(f)
+	if err := c.SetContainerImage(context.Background(), testApp, "ghcr.io/acme/shop@sha256:0123abcd", nil); err != nil {
 		t.Fatal(err)
 	}
 }
 
 func TestSetContainerImageBadInput(t *testing.T) {
-	arm := &ARM{BaseURL: "http://127.0.0.1:9", Tokens: &tokens{token: "x"}}
+	c := &ARM{BaseURL: "http://127.0.0.1:9", Tokens: &tokens{token: "x"}}
 	for _, image := range []string{"", "DOCKER|acme.azurecr.io/shop:1", "acme shop"} {
-		mustContain(t, arm.SetContainerImage(context.Background(), testApp, image, nil), "image", "use a reference")
+		mustContain(t, c.SetContainerImage(context.Background(), testApp, image, nil), "image", "use a reference")
 	}
-	mustContain(t, arm.SetContainerImage(context.Background(), FunctionApp{Name: "x", ResourceGroup: "rg"}, "a/b:c", nil), "subscription")
+	mustContain(t, c.SetContainerImage(context.Background(), FunctionApp{Name: "x", ResourceGroup: "rg"}, "a/b:c", nil), "subscription")
 	reg := &RegistryCreds{Server: "acme.azurecr.io", Username: "u"}
-	mustContain(t, arm.SetContainerImage(context.Background(), testApp, "a/b:c", reg), "registry password", "no secret")
+	mustContain(t, c.SetContainerImage(context.Background(), testApp, "a/b:c", reg), "registry password", "no secret")
 }
 
 func TestARMErrors(t *testing.T) {
@@ -92,11 +94,11 @@ func TestARMErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFake(t, step{method: "PATCH", path: sitePath + "/config/web", query: apiVersion(), auth: armAuth,
 				json: `{"properties":{"linuxFxVersion":"DOCKER|acme.azurecr.io/shop:1"}}`, status: tt.status, body: tt.body})
-			arm, _ := newARM(f)
-			err := arm.SetContainerImage(context.Background(), testApp, "acme.azurecr.io/shop:1", nil)
+			c, _ := newARM(f)
+			err := c.SetContainerImage(context.Background(), testApp, "acme.azurecr.io/shop:1", nil)
 			mustContain(t, err, tt.want...)
 			mustNotLeak(t, err, armToken, "api-version")
-			var apiErr *APIError
+			var apiErr *arm.APIError
 			if !errors.As(err, &apiErr) || apiErr.Status != tt.status {
 				t.Errorf("error %v: want an *APIError with status %d", err, tt.status)
 			}
@@ -116,25 +118,25 @@ func TestAppSettingsConflictKeepsSecretsOut(t *testing.T) {
 				"DOCKER_REGISTRY_SERVER_PASSWORD":"` + regPassword + `"}}`,
 			status: 409, body: echo},
 	)
-	arm, _ := newARM(f)
+	c, _ := newARM(f)
 	reg := &RegistryCreds{Server: "https://acme.azurecr.io", Username: "acme-pull", Password: PlainSecret(regPassword)}
-	err := arm.SetContainerImage(context.Background(), testApp, "acme.azurecr.io/shop:1", reg)
+	err := c.SetContainerImage(context.Background(), testApp, "acme.azurecr.io/shop:1", reg)
 	mustContain(t, err, "update app settings DOCKER_REGISTRY_SERVER_PASSWORD, DOCKER_REGISTRY_SERVER_URL, DOCKER_REGISTRY_SERVER_USERNAME", "409", "Conflict")
 	mustNotLeak(t, err, regPassword, armToken)
 }
 
 func TestRestart(t *testing.T) {
 	f := newFake(t, step{method: "POST", path: sitePath + "/restart", query: q("api-version", WebAPIVersion, "synchronous", "true"), auth: armAuth})
-	arm, _ := newARM(f)
-	if err := arm.Restart(context.Background(), testApp); err != nil {
+	c, _ := newARM(f)
+	if err := c.Restart(context.Background(), testApp); err != nil {
 		t.Fatal(err)
 	}
 }
 
 func TestRestartConflict(t *testing.T) {
 	f := newFake(t, step{method: "POST", path: sitePath + "/restart", query: q("api-version", WebAPIVersion, "synchronous", "true"), auth: armAuth, status: 409, body: webConflict})
-	arm, _ := newARM(f)
-	mustContain(t, arm.Restart(context.Background(), testApp), "restart rg-shop/shop-func", "409", "another operation")
+	c, _ := newARM(f)
+	mustContain(t, c.Restart(context.Background(), testApp), "restart rg-shop/shop-func", "409", "another operation")
 }
 
 func TestSiteRetriesTransientGET(t *testing.T) {
@@ -142,8 +144,8 @@ func TestSiteRetriesTransientGET(t *testing.T) {
 		step{method: "GET", path: sitePath, query: apiVersion(), auth: armAuth, status: 503, headers: map[string]string{"Retry-After": "0"}},
 		step{method: "GET", path: sitePath, query: apiVersion(), auth: armAuth, body: armSite},
 	)
-	arm, _ := newARM(f)
-	s, err := arm.Site(context.Background(), testApp)
+	c, _ := newARM(f)
+	s, err := c.Site(context.Background(), testApp)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,9 +162,9 @@ func TestPythonVersion(t *testing.T) {
 		step{method: "GET", path: sitePath + "/config/web", query: apiVersion(), auth: armAuth, body: armConfigWebPython},
 		step{method: "GET", path: sitePath + "/config/web", query: apiVersion(), auth: armAuth, body: armConfigWeb},
 	)
-	arm, _ := newARM(f)
+	c, _ := newARM(f)
 	for _, want := range []string{"3.11", ""} {
-		v, err := arm.PythonVersion(context.Background(), testApp)
+		v, err := c.PythonVersion(context.Background(), testApp)
 		if err != nil || v != want {
 			t.Errorf("PythonVersion = %q, %v; want %q", v, err, want)
 		}

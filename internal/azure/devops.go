@@ -35,7 +35,7 @@ type DevOps struct {
 	PAT Secret
 	// Token gives OAuth bearer tokens (a StaticToken of $SYSTEM_ACCESSTOKEN,
 	// or a *Credential with ScopeDevOps); used when PAT is nil.
-	Token TokenSource
+	Token arm.TokenSource
 	// PATExpires is the PAT's expiry date when the user declared it; Azure
 	// DevOps itself does not tell a PAT's holder when it expires.
 	PATExpires time.Time
@@ -255,7 +255,7 @@ func (d *DevOps) do(ctx context.Context, method, path string, q url.Values, body
 	}
 	resp, err := arm.Send(ctx, d.HTTP, arm.Request{Service: serviceDevOps, Method: method, URL: u, Header: h, Body: body,
 		ContentType: ct, Secrets: secrets, OK: []int{http.StatusOK}})
-	var apiErr *APIError
+	var apiErr *arm.APIError
 	if errors.As(err, &apiErr) && (apiErr.Status == http.StatusUnauthorized || apiErr.Status == http.StatusNonAuthoritativeInfo) {
 		hint := "the credentials were refused: check that the token is valid and has the Build (Read & execute) scope"
 		if w := d.PATWarning(); w != "" && d.PATExpires.Before(d.now()) {

@@ -14,19 +14,13 @@ import (
 	"github.com/onepipe/onepipe/internal/arm"
 )
 
-// Scopes of the tokens this package asks for.
-const (
-	// ScopeARM is Azure Resource Manager; Kudu (the app's scm site) accepts it too.
-	ScopeARM = arm.Scope
-	// ScopeDevOps is the Azure DevOps REST API (a service principal added to the organization).
-	ScopeDevOps = "499b84ac-1321-427f-aa17-267ca6975798/.default"
-)
+// ScopeDevOps is the token scope of the Azure DevOps REST API (for a service
+// principal added to the organization). Azure Resource Manager and Kudu take
+// arm.Scope tokens.
+const ScopeDevOps = "499b84ac-1321-427f-aa17-267ca6975798/.default"
 
 // DefaultLoginURL is the Microsoft Entra ID authority of the public cloud.
 const DefaultLoginURL = "https://login.microsoftonline.com"
-
-// TokenSource hands out bearer tokens for a scope.
-type TokenSource = arm.TokenSource
 
 // Credential is a service principal that gets tokens with the OAuth 2.0
 // client credentials grant of the Microsoft identity platform: with a client
@@ -167,7 +161,7 @@ func expiresIn(v any) time.Duration {
 	return time.Duration(secs) * time.Second
 }
 
-// StaticToken is a TokenSource that always returns the same secret, e.g. an
+// StaticToken is an arm.TokenSource that always returns the same secret, e.g. an
 // OAuth token the CI hands out.
 type StaticToken struct{ Secret Secret }
 

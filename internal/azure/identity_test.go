@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"testing"
 	"time"
+
+	"github.com/onepipe/onepipe/internal/arm"
 )
 
 const (
@@ -18,12 +20,12 @@ const (
 func TestCredentialClientSecret(t *testing.T) {
 	f := newFake(t, step{
 		method: "POST", path: "/" + testTenant + "/oauth2/v2.0/token",
-		form: url.Values{"client_id": {testClient}, "scope": {ScopeARM}, "grant_type": {"client_credentials"}, "client_secret": {clientSecret}},
+		form: url.Values{"client_id": {testClient}, "scope": {arm.Scope}, "grant_type": {"client_credentials"}, "client_secret": {clientSecret}},
 		body: entraToken,
 	})
 	c := &Credential{LoginURL: f.URL(), TenantID: testTenant, ClientID: testClient, ClientSecret: PlainSecret(clientSecret)}
 	for i := 0; i < 2; i++ { // the second call is served from the cache
-		tok, err := c.Token(context.Background(), ScopeARM)
+		tok, err := c.Token(context.Background(), arm.Scope)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -48,16 +50,16 @@ func TestCredentialFederatedToken(t *testing.T) {
 
 func TestCredentialRefreshesExpiredToken(t *testing.T) {
 	tok := step{method: "POST", path: "/" + testTenant + "/oauth2/v2.0/token",
-		form: url.Values{"client_id": {testClient}, "scope": {ScopeARM}, "grant_type": {"client_credentials"}, "client_secret": {clientSecret}},
+		form: url.Values{"client_id": {testClient}, "scope": {arm.Scope}, "grant_type": {"client_credentials"}, "client_secret": {clientSecret}},
 		body: `{"token_type":"Bearer","expires_in":"3600","access_token":"t1"}`}
 	f := newFake(t, tok, tok)
 	now := time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)
 	c := &Credential{LoginURL: f.URL(), TenantID: testTenant, ClientID: testClient, ClientSecret: PlainSecret(clientSecret), Now: func() time.Time { return now }}
-	if _, err := c.Token(context.Background(), ScopeARM); err != nil {
+	if _, err := c.Token(context.Background(), arm.Scope); err != nil {
 		t.Fatal(err)
 	}
 	now = now.Add(56 * time.Minute) // within five minutes of expiry
-	if _, err := c.Token(context.Background(), ScopeARM); err != nil {
+	if _, err := c.Token(context.Background(), arm.Scope); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -77,7 +79,7 @@ func TestCredentialErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFake(t, step{method: "POST", path: "/" + testTenant + "/oauth2/v2.0/token",
 				form: func() url.Values {
-					v := url.Values{"client_id": {testClient}, "scope": {ScopeARM}, "grant_type": {"client_credentials"}}
+					v := url.Values{"client_id": {testClient}, "scope": {arm.Scope}, "grant_type": {"client_credentials"}}
 					if tt.fed {
 						v.Set("client_assertion_type", jwtBearer)
 						v.Set("client_assertion", ciToken)
@@ -93,10 +95,10 @@ func TestCredentialErrors(t *testing.T) {
 			} else {
 				c.ClientSecret = PlainSecret(clientSecret)
 			}
-			_, err := c.Token(context.Background(), ScopeARM)
+			_, err := c.Token(context.Background(), arm.Scope)
 			mustContain(t, err, tt.want...)
 			mustNotLeak(t, err, clientSecret, ciToken)
-			var apiErr *APIError
+			var apiErr *arm.APIError
 			if !errors.As(err, &apiErr) || apiErr.Status != tt.status {
 				t.Errorf("error %v is not an *APIError with status %d", err, tt.status)
 			}
@@ -107,10 +109,10 @@ func TestCredentialErrors(t *testing.T) {
 func TestCredentialEchoedSecretIsRedacted(t *testing.T) {
 	// A server that echoes the request body must not put the secret in the error.
 	f := newFake(t, step{method: "POST", path: "/" + testTenant + "/oauth2/v2.0/token",
-		form:   url.Values{"client_id": {testClient}, "scope": {ScopeARM}, "grant_type": {"client_credentials"}, "client_secret": {clientSecret}},
+		form:   url.Values{"client_id": {testClient}, "scope": {arm.Scope}, "grant_type": {"client_credentials"}, "client_secret": {clientSecret}},
 		status: 400, body: `{"error":"invalid_request","error_description":"bad body: client_secret=` + url.QueryEscape(clientSecret) + ` raw ` + clientSecret + `"}`})
 	c := &Credential{LoginURL: f.URL(), TenantID: testTenant, ClientID: testClient, ClientSecret: PlainSecret(clientSecret)}
-	_, err := c.Token(context.Background(), ScopeARM)
+	_, err := c.Token(context.Background(), arm.Scope)
 	mustContain(t, err, "invalid_request", "***")
 	mustNotLeak(t, err, clientSecret, url.QueryEscape(clientSecret))
 }
@@ -128,7 +130,7 @@ func TestCredentialInputErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := tt.c.Token(context.Background(), ScopeARM)
+			_, err := tt.c.Token(context.Background(), arm.Scope)
 			mustContain(t, err, tt.want)
 		})
 	}

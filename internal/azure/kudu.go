@@ -26,8 +26,8 @@ const (
 type Kudu struct {
 	// BaseURL is the scm site, e.g. https://shop.scm.azurewebsites.net (see Site.SCMHostName).
 	BaseURL string
-	// Tokens gives bearer tokens; the scm site accepts ScopeARM tokens.
-	Tokens TokenSource
+	// Tokens gives bearer tokens; the scm site accepts arm.Scope tokens.
+	Tokens arm.TokenSource
 	// HTTP is the client requests go through (http.DefaultClient if nil).
 	HTTP *http.Client
 	// PollInterval is the wait between two status reads (default 2s).
@@ -37,7 +37,7 @@ type Kudu struct {
 }
 
 // NewKudu returns the Kudu client of the scm host (as Site.SCMHostName gives it).
-func NewKudu(scmHost string, tokens TokenSource) *Kudu {
+func NewKudu(scmHost string, tokens arm.TokenSource) *Kudu {
 	return &Kudu{BaseURL: "https://" + scmHost, Tokens: tokens}
 }
 
@@ -169,5 +169,5 @@ func (k *Kudu) token(ctx context.Context) (string, error) {
 	if k.Tokens == nil {
 		return "", fmt.Errorf("%s: no credentials: set azure.clientId and azure.clientSecret or azure.federatedToken", serviceKudu)
 	}
-	return k.Tokens.Token(ctx, ScopeARM)
+	return k.Tokens.Token(ctx, arm.Scope)
 }

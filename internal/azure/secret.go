@@ -1,8 +1,9 @@
 // Package azure talks to Azure from the onepipe process: Microsoft Entra ID
-// tokens for a service principal, Azure Resource Manager (a Function App's
-// container image, app settings, restart), Kudu zip deploy, Azure DevOps
-// pipeline runs, and the smoke test that follows a deploy. It uses net/http
-// alone; no az CLI is needed.
+// tokens for a service principal, Azure Resource Manager through one client
+// (a Function App's container image, app settings, restart; an AKS cluster
+// made sure of and its kubeconfig), Kudu zip deploy, Azure DevOps pipeline
+// runs, and the smoke test that follows a deploy. It uses net/http (through
+// internal/arm) alone; no az CLI is needed.
 //
 // Every client has injectable base URLs and an *http.Client so tests point
 // it at httptest servers, and every wait is bounded by a timeout.

@@ -57,11 +57,14 @@ const ShortLen = 8
 // when no CI is detected (GitLab is also recognised by its CI_COMMIT_SHA or
 // CI_COMMIT_TAG alone; what the CI leaves out is read from the checkout).
 // Outside a CI, a failure to read git is returned with a Context that is
-// still usable (Provider local, no SHA).
+// still usable (Provider local, no SHA). A CI variable that holds no commit
+// SHA is an error naming the variable; the Context keeps the value as found
+// (With refuses it too, unless --sha replaces it), and nothing is read from
+// the checkout in its place.
 func Detect(getenv func(string) string, dir string) (Context, error) {
 	var c Context
 	switch {
-	case getenv("GITLAB_CI") == "true" || getenv("CI_COMMIT_SHA") != "" || getenv("CI_COMMIT_TAG") != "":
+	case getenv("GITLAB_CI") == "true" || getenv(shaVars[GitLab]) != "" || getenv("CI_COMMIT_TAG") != "":
 		c = fromGitLab(getenv)
 	case strings.EqualFold(getenv("TF_BUILD"), "true"):
 		c = fromAzure(getenv)
@@ -69,6 +72,13 @@ func Detect(getenv func(string) string, dir string) (Context, error) {
 		c = fromGitHub(getenv)
 	default:
 		return fromGit(dir)
+	}
+	if c.SHA != "" {
+		sha, err := checkSHA(shaVars[c.Provider], c.SHA)
+		if err != nil {
+			return c, err
+		}
+		c.SHA, c.ShortSHA = sha, short(sha)
 	}
 	if c.SHA == "" || c.CommitTime.IsZero() {
 		// a partial CI environment (e.g. only CI_COMMIT_TAG set by hand):
@@ -85,14 +95,41 @@ func Detect(getenv func(string) string, dir string) (Context, error) {
 	return c, nil
 }
 
-var hexSHA = regexp.MustCompile(`^[0-9a-f]{7,64}$`)
+// shaVars names the variable each CI gives the commit in.
+var shaVars = map[Provider]string{GitLab: "CI_COMMIT_SHA", Azure: "BUILD_SOURCEVERSION", GitHub: "GITHUB_SHA"}
 
-// With applies flag overrides and validates them.
+// hexSHA is a full or abbreviated SHA-1 commit hash, or a full SHA-256 one.
+var hexSHA = regexp.MustCompile(`^(?:[0-9a-f]{7,40}|[0-9a-f]{64})$`)
+
+// checkSHA is the one rule for a commit SHA, whether from --sha or a CI
+// variable (from names which): 7 to 40 hex characters (64 in a SHA-256
+// repository), any case. It returns the SHA in lower case.
+func checkSHA(from, sha string) (string, error) {
+	lower := strings.ToLower(sha)
+	if hexSHA.MatchString(lower) {
+		return lower, nil
+	}
+	fix := "set it to the commit being built, or pass --sha"
+	if strings.HasPrefix(from, "--") {
+		fix = "give the commit's hash, e.g. the output of git rev-parse HEAD"
+	}
+	return "", fmt.Errorf("%s %q is not a commit SHA (7 to 40 hex characters): %s", from, sha, fix)
+}
+
+// With applies flag overrides and validates them. Without --sha, a SHA
+// that came from a CI variable is checked again, so a bad one stops here
+// even when Detect's error was set aside.
 func (c Context) With(o Overrides) (Context, error) {
 	if o.SHA != "" {
-		sha := strings.ToLower(o.SHA)
-		if !hexSHA.MatchString(sha) {
-			return c, fmt.Errorf("--sha %q is not a commit SHA: give 7 to 40 hex digits", o.SHA)
+		sha, err := checkSHA("--sha", o.SHA)
+		if err != nil {
+			return c, err
+		}
+		c.SHA = sha
+	} else if from, ok := shaVars[c.Provider]; ok && c.SHA != "" {
+		sha, err := checkSHA(from, c.SHA)
+		if err != nil {
+			return c, err
 		}
 		c.SHA = sha
 	}

@@ -1,9 +1,11 @@
 package cictx
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -76,6 +78,75 @@ func TestWith(t *testing.T) {
 	}
 }
 
+// TestBadSHAFromCI: a SHA from a CI variable follows the --sha rule and the
+// error names the variable, from Detect and again from With unless --sha
+// replaces it.
+func TestBadSHAFromCI(t *testing.T) {
+	tests := []struct {
+		name string
+		env  map[string]string
+		want string
+	}{
+		{"gitlab", map[string]string{"GITLAB_CI": "true", "CI_COMMIT_SHA": "abc", "CI_COMMIT_BRANCH": "main"},
+			`CI_COMMIT_SHA "abc" is not a commit SHA (7 to 40 hex characters): set it to the commit being built, or pass --sha`},
+		{"gitlab without GITLAB_CI", map[string]string{"CI_COMMIT_SHA": "HEAD"},
+			`CI_COMMIT_SHA "HEAD" is not a commit SHA (7 to 40 hex characters): set it to the commit being built, or pass --sha`},
+		{"azure", map[string]string{"TF_BUILD": "True", "BUILD_SOURCEVERSION": "$(Build.SourceVersion)", "BUILD_SOURCEBRANCH": "refs/heads/main"},
+			`BUILD_SOURCEVERSION "$(Build.SourceVersion)" is not a commit SHA (7 to 40 hex characters): set it to the commit being built, or pass --sha`},
+		{"github", map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_SHA": sha + "0", "GITHUB_REF": "refs/heads/main"},
+			`GITHUB_SHA "` + sha + `0" is not a commit SHA (7 to 40 hex characters): set it to the commit being built, or pass --sha`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := Detect(envOf(tt.env), t.TempDir())
+			if err == nil || err.Error() != tt.want {
+				t.Fatalf("Detect error\n got: %v\nwant: %s", err, tt.want)
+			}
+			if _, err := c.With(Overrides{}); err == nil || err.Error() != tt.want {
+				t.Errorf("With without --sha\n got: %v\nwant: %s", err, tt.want)
+			}
+			got, err := c.With(Overrides{SHA: sha})
+			if err != nil || got.SHA != sha || got.ShortSHA != "01234567" {
+				t.Errorf("With(--sha) = %+v, %v; want the flag's SHA", got, err)
+			}
+		})
+	}
+}
+
+func TestCheckSHA(t *testing.T) {
+	long := strings.Repeat("ab", 32)
+	tests := []struct {
+		in, want string
+		ok       bool
+	}{
+		{"abcdef1", "abcdef1", true},
+		{"ABCDEF1234", "abcdef1234", true},
+		{sha, sha, true},
+		{long, long, true},
+		{"abcdef", "", false},
+		{sha + "a", "", false},
+		{long[:63], "", false},
+		{"abcdefg", "", false},
+		{" abcdef1", "", false},
+	}
+	for _, tt := range tests {
+		got, err := checkSHA("--sha", tt.in)
+		if (err == nil) != tt.ok || got != tt.want {
+			t.Errorf("checkSHA(%q) = %q, %v; want %q, ok %v", tt.in, got, err, tt.want, tt.ok)
+		}
+		if err != nil && !strings.HasPrefix(err.Error(), fmt.Sprintf("--sha %q is not a commit SHA (7 to 40 hex characters): ", tt.in)) {
+			t.Errorf("checkSHA(%q) error = %v", tt.in, err)
+		}
+	}
+}
+
+func TestDetectLowercasesSHA(t *testing.T) {
+	c, err := Detect(envOf(map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_SHA": strings.ToUpper(sha)}), t.TempDir())
+	if err != nil || c.SHA != sha || c.ShortSHA != "01234567" {
+		t.Errorf("Detect = %+v, %v", c, err)
+	}
+}
+
 func TestDescribe(t *testing.T) {
 	c := Context{Provider: GitLab, PipelineID: "123", Tag: "v1.2.3", ShortSHA: "abcdef12"}
 	if got := c.Describe(); got != "gitlab pipeline 123 on tag v1.2.3 (abcdef12)" {
@@ -131,6 +202,10 @@ func TestLocalGit(t *testing.T) {
 	partial, _ := Detect(envOf(map[string]string{"CI_COMMIT_TAG": "v1.2.3"}), dir)
 	if partial.Provider != GitLab || partial.Tag != "v1.2.3" || partial.SHA != c.SHA || partial.CommitTime.IsZero() {
 		t.Errorf("partial GitLab env not completed from git: %+v", partial)
+	}
+	bad, err := Detect(envOf(map[string]string{"CI_COMMIT_TAG": "v1.2.3", "CI_COMMIT_SHA": "abc"}), dir)
+	if err == nil || bad.SHA == c.SHA {
+		t.Errorf("a bad CI_COMMIT_SHA was replaced by the checkout's: %+v, %v", bad, err)
 	}
 	if _, err := Detect(envOf(nil), filepath.Join(dir, "missing")); err == nil {
 		t.Error("Detect outside a checkout returned no error")

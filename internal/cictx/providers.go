@@ -8,7 +8,7 @@ import (
 func fromGitLab(getenv func(string) string) Context {
 	c := Context{
 		Provider:   GitLab,
-		SHA:        getenv("CI_COMMIT_SHA"),
+		SHA:        getenv(shaVars[GitLab]),
 		Tag:        getenv("CI_COMMIT_TAG"),
 		Branch:     getenv("CI_COMMIT_BRANCH"),
 		PipelineID: getenv("CI_PIPELINE_ID"),
@@ -37,10 +37,7 @@ func fromGitLab(getenv func(string) string) Context {
 	case c.Branch != "":
 		c.Ref = "refs/heads/" + c.Branch
 	}
-	c.ShortSHA = getenv("CI_COMMIT_SHORT_SHA")
-	if len(c.ShortSHA) != ShortLen {
-		c.ShortSHA = short(c.SHA)
-	}
+	c.ShortSHA = short(c.SHA) // CI_COMMIT_SHORT_SHA is the same 8 characters
 	return c
 }
 
@@ -49,7 +46,7 @@ func fromGitLab(getenv func(string) string) Context {
 func fromAzure(getenv func(string) string) Context {
 	c := Context{
 		Provider:   Azure,
-		SHA:        getenv("BUILD_SOURCEVERSION"),
+		SHA:        getenv(shaVars[Azure]),
 		Ref:        getenv("BUILD_SOURCEBRANCH"),
 		PipelineID: getenv("BUILD_BUILDID"),
 	}
@@ -70,7 +67,7 @@ func fromAzure(getenv func(string) string) Context {
 func fromGitHub(getenv func(string) string) Context {
 	c := Context{
 		Provider:   GitHub,
-		SHA:        getenv("GITHUB_SHA"),
+		SHA:        getenv(shaVars[GitHub]),
 		Ref:        getenv("GITHUB_REF"),
 		PipelineID: getenv("GITHUB_RUN_ID"),
 	}

@@ -7,10 +7,12 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
 	"dagger.io/dagger"
+	"github.com/spf13/cobra"
 )
 
 const testSecret = "hunter2-very-secret"
@@ -125,7 +127,11 @@ func TestBadInput(t *testing.T) {
 		{"secret given as value", azureBranch, []string{"plan", "--source", src, "--publish", "r.io/a", "--registry-username", "u", "--registry-password", testSecret}, ExitUsage, "registry password must be a secret reference"},
 		{"malformed repository", azureBranch, []string{"plan", "--source", src, "--publish", "R.io/App:v1"}, ExitUsage, "is malformed"},
 		{"unknown stage", azureBranch, []string{"run", "--source", src, "--only", "test,deploy"}, ExitUsage, `unknown stage "deploy" in --only`},
-		{"conflicting flags", azureBranch, []string{"plan", "--source", src, "--tag", "v1.0.0", "--branch", "main"}, ExitUsage, "[branch tag] were all set"},
+		{"conflicting flags", azureBranch, []string{"plan", "--source", src, "--tag", "v1.0.0", "--branch", "main"}, ExitUsage, "--tag and --branch cannot be used together"},
+		{"conflicting publish flags", azureBranch, []string{"plan", "--source", src, "--publish", "r.io/a", "--push"}, ExitUsage, "--publish and --push cannot be used together"},
+		{"conflicting trigger auth", azureBranch, []string{"trigger", "azure-devops", "--pat", "env:A", "--token", "env:B"}, ExitUsage, "--pat and --token cannot be used together"},
+		{"typo'd command", azureBranch, []string{"depoly"}, ExitUsage, `unknown command "depoly" for "onepipe"; did you mean deploy?`},
+		{"extra argument", azureBranch, []string{"run", "extra"}, ExitUsage, `unknown command "extra" for "onepipe run"`},
 		{"unknown flag", azureBranch, []string{"run", "--nope"}, ExitUsage, "unknown flag: --nope"},
 		{"bad platform", azureBranch, []string{"plan", "--source", src, "--platform", "amd64"}, ExitUsage, `platform "amd64": use os/arch`},
 	}
@@ -179,14 +185,97 @@ func TestHelpMentionsEveryFlag(t *testing.T) {
 	}
 }
 
-func TestPlanShowsAzureTargetsWithoutCallingAzure(t *testing.T) {
+// TestPlanOfTheAzureFunctionExampleIsWhatRunDoes: run on a zip Function App
+// tests and lints (there is no image to pack) and deploys nothing, so its
+// plan lists exactly that; the Function App's own steps are planned by the
+// command that performs them, deploy azure-function --dry-run.
+func TestPlanOfTheAzureFunctionExampleIsWhatRunDoes(t *testing.T) {
 	r := run(t, azureBranch, "plan", "--source", exampleDir(t, "azure-function"))
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.err)
 	}
-	for _, w := range []string{"stages:", "test, lint\n", "onepipe-example-func", "zip"} {
-		if !strings.Contains(r.out, w) {
-			t.Errorf("plan lacks %q:\n%s", w, r.out)
+	if !strings.Contains(r.out, "stages:      test, lint\n") {
+		t.Errorf("plan stages are not test, lint:\n%s", r.out)
+	}
+	for _, w := range []string{"onepipe-example-func", "zipdeploy", "targets:"} {
+		if strings.Contains(r.out, w) {
+			t.Errorf("plan lists %q, which run does not do:\n%s", w, r.out)
+		}
+	}
+}
+
+func TestGroupingCommandsRejectUnknownSubcommands(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"deploy", "heroku"}, `onepipe: unknown deploy target "heroku": use azure-function`},
+		{[]string{"trigger", "jenkins"}, `onepipe: unknown trigger system "jenkins": use azure-devops`},
+		{[]string{"deploy"}, `onepipe: deploy needs a target: use azure-function`},
+		{[]string{"trigger"}, `onepipe: trigger needs a system: use azure-devops`},
+		{[]string{"deploy", "heroku", "--source", "examples/flask"}, `onepipe: unknown deploy target "heroku": use azure-function`},
+		{[]string{"deploy", "azure-functon"}, `onepipe: unknown deploy target "azure-functon": use azure-function; did you mean azure-function?`},
+		{[]string{"completion", "fsh"}, `onepipe: unknown completion subcommand "fsh": use bash, fish, powershell or zsh; did you mean bash, fish or zsh?`},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			r := run(t, nil, tt.args...)
+			if r.code != ExitUsage {
+				t.Errorf("exit %d, want %d; stdout %q", r.code, ExitUsage, r.out)
+			}
+			if got := strings.TrimSuffix(r.err, "\n"); got != tt.want {
+				t.Errorf("stderr\n got %q\nwant %q", r.err, tt.want)
+			}
+			if r.out != "" {
+				t.Errorf("printed help instead of an error:\n%s", r.out)
+			}
+		})
+	}
+}
+
+// TestEveryGroupingCommandRejects walks the whole tree, so a grouping command
+// added later is covered without a new test.
+func TestEveryGroupingCommandRejects(t *testing.T) {
+	root := NewRootCommand(&Env{Out: io.Discard, Err: io.Discard, LookupEnv: func(string) (string, bool) { return "", false }})
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+		if c == root || !c.HasSubCommands() {
+			return
+		}
+		path := strings.Fields(c.CommandPath())[1:]
+		r := run(t, nil, append(path, "no-such-thing")...)
+		if r.code != ExitUsage || !strings.Contains(r.err, `"no-such-thing": use `) {
+			t.Errorf("onepipe %s no-such-thing: exit %d, stderr %q", strings.Join(path, " "), r.code, r.err)
+		}
+	}
+	walk(root)
+}
+
+func TestEveryCommandIsRegistered(t *testing.T) {
+	root := NewRootCommand(&Env{Out: io.Discard, Err: io.Discard, LookupEnv: func(string) (string, bool) { return "", false }})
+	var got []string
+	for _, c := range root.Commands() {
+		got = append(got, c.Name())
+	}
+	for _, want := range []string{"run", "test", "lint", "pack", "plan", "deploy", "kubectl", "trigger", "init", "version"} {
+		if !slices.Contains(got, want) {
+			t.Errorf("onepipe has no %s command (has %v)", want, got)
+		}
+	}
+}
+
+func TestVersionFlagMatchesVersionCommand(t *testing.T) {
+	want := run(t, nil, "version")
+	if want.code != 0 || !strings.HasPrefix(want.out, "onepipe ") || !strings.Contains(want.out, "dagger SDK v") {
+		t.Fatalf("onepipe version: exit %d, %q", want.code, want.out)
+	}
+	for _, flag := range []string{"--version", "-v"} {
+		r := run(t, nil, flag)
+		if r.code != 0 || r.out != want.out {
+			t.Errorf("onepipe %s: exit %d, %q; want %q as onepipe version prints", flag, r.code, r.out, want.out)
 		}
 	}
 }

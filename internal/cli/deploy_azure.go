@@ -15,8 +15,6 @@ import (
 	"github.com/onepipe/onepipe/pipeline"
 )
 
-func init() { registerCommand(newDeployCommand) }
-
 func newDeployCommand(env *Env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "deploy <target> [flags]",
@@ -29,8 +27,11 @@ func newDeployCommand(env *Env) *cobra.Command {
 
 type deployAzureOptions struct {
 	source  sourceOptions
+	out     outOptions
+	debug   bool
 	image   string
 	zipOnly bool
+	dryRun  bool
 }
 
 func newDeployAzureFunctionCommand(env *Env) *cobra.Command {
@@ -59,21 +60,30 @@ env:NAME / file:PATH references.`,
 			return o.run(cmd.Context(), env)
 		},
 	}
-	o.source.bind(cmd)
 	f := cmd.Flags()
+	f.StringVarP(&o.source.Source, "source", "s", ".", "folder of the Function App: function_app.py, host.json, requirements.txt, onepipe.yaml")
+	o.out.bind(cmd)
+	f.BoolVar(&o.debug, "debug", false, "show the engine's progress in more detail (every step, with its inputs)")
 	f.StringVar(&o.image, "image", "", "image reference for a container Function App (default azure.functionContainer.image)")
 	f.BoolVar(&o.zipOnly, "zip-only", false, "build and check the zip package into OUT/function.zip, deploy nothing")
+	f.BoolVar(&o.dryRun, "dry-run", false, "print what the deploy would do, one line a step, and stop (calls nothing)")
 	return cmd
 }
 
 func (o *deployAzureOptions) run(ctx context.Context, env *Env) error {
-	proj, err := project.Inspect(o.source.Source, "")
-	if err != nil {
-		return usageError(err)
+	if o.zipOnly && o.image != "" {
+		return usagef("--zip-only and --image exclude each other: --zip-only builds the azure.functionZip package, --image deploys azure.functionContainer")
 	}
-	cfg, err := config.Load(proj.Dir)
+	loaded, err := loadApp(o.source)
 	if err != nil {
-		return usageError(err)
+		return err
+	}
+	proj, cfg := loaded.Project, loaded.Config
+	if o.dryRun {
+		for _, l := range azure.PlanLines(cfg.Azure) {
+			fmt.Fprintln(env.Out, l)
+		}
+		return nil
 	}
 	a := cfg.Azure
 	zip, ctr := a.FunctionZip, a.FunctionContainer
@@ -88,12 +98,12 @@ func (o *deployAzureOptions) run(ctx context.Context, env *Env) error {
 		if err != nil {
 			return err
 		}
-		out := filepath.Join(o.source.Out, "function.zip")
-		if err := os.MkdirAll(o.source.Out, 0o755); err == nil {
-			err = os.WriteFile(out, pkg, 0o644)
+		out, err := writeFunctionZip(o.out.Out, pkg)
+		if err != nil {
+			return err
 		}
 		fmt.Fprintf(env.Out, "package %s (%d bytes) has the layout the Functions host loads\n", out, len(pkg))
-		return err
+		return nil
 	}
 
 	cred, err := azureCredential(env, a)
@@ -148,9 +158,22 @@ func (o *deployAzureOptions) run(ctx context.Context, env *Env) error {
 	return azureSmoke(ctx, env, site, ctr.Smoke)
 }
 
+// writeFunctionZip writes the zip package to dir/function.zip, creating dir
+// when missing, and returns the file's path.
+func writeFunctionZip(dir string, data []byte) (string, error) {
+	out := filepath.Join(dir, "function.zip")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("write the zip package: %w", err)
+	}
+	if err := os.WriteFile(out, data, 0o644); err != nil {
+		return "", fmt.Errorf("write the zip package: %w", err)
+	}
+	return out, nil
+}
+
 // buildZip builds and checks the package on the engine.
 func (o *deployAzureOptions) buildZip(ctx context.Context, env *Env, proj project.Project, z config.AzureFunctionZip) ([]byte, error) {
-	dag, err := env.Connect(ctx, env, env.Err, o.source.Debug)
+	dag, err := env.Connect(ctx, env, env.Err, o.debug)
 	if err != nil {
 		return nil, err
 	}
@@ -167,22 +190,9 @@ func (o *deployAzureOptions) buildZip(ctx context.Context, env *Env, proj projec
 
 // azureCredential resolves the service principal's secret before any call.
 func azureCredential(env *Env, a config.Azure) (*azure.Credential, error) {
-	cred := &azure.Credential{TenantID: a.TenantID, ClientID: a.ClientID, LoginURL: a.LoginURL}
-	switch {
-	case a.ClientSecret != "":
-		v, err := resolveSecret(env, "azure.clientSecret", a.ClientSecret)
-		if err != nil {
-			return nil, err
-		}
-		cred.ClientSecret = azure.PlainSecret(v)
-	case a.FederatedToken != "":
-		v, err := resolveSecret(env, "azure.federatedToken", a.FederatedToken)
-		if err != nil {
-			return nil, err
-		}
-		cred.FederatedToken = azure.PlainSecret(v)
-	default:
-		return nil, usagef("azure: set clientSecret or federatedToken (env:NAME or file:PATH) in %s", config.FileName)
+	cred, err := azure.NewCredential(a, env.plan().Secrets.Lookup)
+	if err != nil {
+		return nil, usageError(err)
 	}
 	return cred, nil
 }

@@ -85,3 +85,51 @@ azure:
 		})
 	}
 }
+
+// TestWriteFunctionZip checks that a package that cannot be written is an
+// error (it used to be lost, and --zip-only reported success).
+func TestWriteFunctionZip(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "file")
+	if err := os.WriteFile(file, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, dir string
+		want      string // "" for success
+	}{
+		{"new folder", filepath.Join(dir, "out", "pkg"), ""},
+		{"folder below a file", filepath.Join(file, "out"), "write the zip package: mkdir " + file + ": not a directory"},
+		{"a folder in the way of the zip", filepath.Join(dir, "taken"), "write the zip package: open " + filepath.Join(dir, "taken", "function.zip") + ": is a directory"},
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "taken", "function.zip"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, err := writeFunctionZip(tt.dir, []byte("PK zip"))
+			if tt.want != "" {
+				if err == nil || err.Error() != tt.want {
+					t.Errorf("err %v, want %s", err, tt.want)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := os.ReadFile(out); out != filepath.Join(tt.dir, "function.zip") || string(got) != "PK zip" {
+				t.Errorf("wrote %q to %s", got, out)
+			}
+		})
+	}
+}
+
+// TestDeployAzureFunctionZipOnlyWithImage checks that --zip-only and --image
+// together are a usage error naming both, before anything is built.
+func TestDeployAzureFunctionZipOnlyWithImage(t *testing.T) {
+	r := run(t, nil, "deploy", "azure-function", "--source", exampleDir(t, "azure-function"), "--zip-only", "--image", "acme.azurecr.io/shop:1")
+	want := "onepipe: --zip-only and --image exclude each other: --zip-only builds the azure.functionZip package, --image deploys azure.functionContainer\n"
+	if r.code != ExitUsage || r.err != want {
+		t.Errorf("exit %d stderr %q, want %d and %q", r.code, r.err, ExitUsage, want)
+	}
+}

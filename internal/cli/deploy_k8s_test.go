@@ -101,7 +101,8 @@ func TestPlanDeploysWhatIsPushed(t *testing.T) {
 }
 
 func TestPlanExistingCluster(t *testing.T) {
-	env := flaskEnv(map[string]string{"KUBECONFIG_DATA": "apiVersion: v1\nkind: Config\n# " + testSecret})
+	env := flaskEnv(map[string]string{"KUBECONFIG_DATA": "apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: 'https://10.0.0.1:6443'}}]\n" +
+		"users: [{name: u, user: {token: " + testSecret + "}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n"})
 	r := run(t, env, "plan", "--source", exampleDir(t, "flask"), "--kubeconfig", "env:KUBECONFIG_DATA", "--publish", "r.example.com/flask")
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.err)
@@ -132,10 +133,12 @@ func TestDeployBadInput(t *testing.T) {
 		{"template names a missing value", flaskEnv(nil), []string{"plan", "--source", missingValue, "--deploy"}, "service.yaml: line 4"},
 		{"no manifests folder", flaskEnv(nil), []string{"plan", "--source", noManifests, "--deploy"}, "deploy/k8s: not found"},
 		{"no Dockerfile", flaskEnv(nil), []string{"plan", "--source", flaskCopy(t, map[string]string{"Dockerfile": ""}), "--deploy"}, "Dockerfile not found"},
-		{"unknown cluster kind", flaskEnv(nil), []string{"plan", "--source", src, "--cluster", "minikube"}, `--cluster "minikube": use local, existing, kops or aks`},
+		{"unknown cluster kind", flaskEnv(nil), []string{"plan", "--source", src, "--cluster", "minikube"}, `--cluster "minikube": use aks, existing, kops or local`},
+		{"--cluster local with --kubeconfig", flaskEnv(map[string]string{"KC": "x"}), []string{"plan", "--source", src, "--cluster", "local", "--kubeconfig", "env:KC"}, "--kubeconfig reaches an existing cluster: it cannot be used with --cluster local"},
+		{"a kubeconfig that is not one", flaskEnv(map[string]string{"KC": "SECRET_KEY=" + testSecret}), []string{"plan", "--source", src, "--kubeconfig", "env:KC", "--publish", "r.example.com/flask"}, "kubeconfig from env:KC: is not a kubeconfig"},
 		{"app secret unset", azureBranch, []string{"plan", "--source", src, "--deploy"}, "env:CONDUIT_"},
 		{"kubeconfig unset", flaskEnv(nil), []string{"plan", "--source", src, "--kubeconfig", "env:NOPE", "--publish", "r.example.com/flask"}, "secret env:NOPE is not set"},
-		{"remote cluster without a pushed image", flaskEnv(map[string]string{"KC": "x"}), []string{"plan", "--source", src, "--kubeconfig", "env:KC"}, "deploy to the existing cluster needs a pushed image: add --publish"},
+		{"remote cluster without a pushed image", flaskEnv(map[string]string{"KC": "apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: 'https://10.0.0.1:6443'}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n"}), []string{"plan", "--source", src, "--kubeconfig", "env:KC"}, "deploy to the existing cluster needs a pushed image: add --publish"},
 		{"prod needs a release", flaskEnv(nil), []string{"plan", "--source", src, "--deploy", "--env", "prod"}, `environment "prod" is protected`},
 		{"bad smokeEnv", flaskEnv(nil), []string{"plan", "--source", badSmokeEnv, "--deploy"}, `deploy.smokeEnv: "BAD-NAME"`},
 	}
@@ -216,9 +219,9 @@ func TestKubectlBadInput(t *testing.T) {
 		want string
 	}{
 		{[]string{"kubectl", "--source", src, "--env", "staging", "--", "get", "pods"}, `unknown environment "staging": use one of dev, prod`},
-		{[]string{"kubectl", "--source", src, "--env", "prod", "--", "get", "pods"}, "provider kops: pass --kubeconfig env:NAME to reach it"},
+		{[]string{"kubectl", "--source", src, "--env", "prod", "--", "get", "pods"}, "secret env:GOOGLE_CREDENTIALS_JSON is not set"},
 		{[]string{"kubectl", "--source", src, "--kubeconfig", "env:NOPE", "--", "get", "pods"}, "secret env:NOPE is not set"},
-		{[]string{"kubectl", "--source", src, "--cluster", "minikube", "--", "get", "pods"}, `provider "minikube": use local, kops, aks or existing`},
+		{[]string{"kubectl", "--source", src, "--cluster", "minikube", "--", "get", "pods"}, `--cluster "minikube": use aks, existing, kops or local`},
 		{[]string{"kubectl", "--source", src}, "requires at least 1 arg"},
 	}
 	for _, tt := range tests {

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"dagger.io/dagger"
@@ -37,16 +39,39 @@ func connectEngine(ctx context.Context, env *Env, log io.Writer, debug bool) (*d
 	if debug {
 		opts = append(opts, dagger.WithVerbosity(3))
 	}
-	if _, ok := env.LookupEnv("_EXPERIMENTAL_DAGGER_CLI_BIN"); !ok {
-		if bin, err := exec.LookPath("dagger"); err == nil {
-			opts = append(opts, dagger.WithEnvironmentVariable("_EXPERIMENTAL_DAGGER_CLI_BIN", bin))
-		}
+	if err := useDaggerOnPath(); err != nil {
+		return nil, &exitError{code: ExitNoEngine, err: fmt.Errorf("%w (%s)", ErrNoEngine, err)}
 	}
 	c, err := dagger.Connect(ctx, opts...)
 	if err != nil {
 		return nil, &exitError{code: ExitNoEngine, err: fmt.Errorf("%w (%s)", ErrNoEngine, firstLine(err.Error()))}
 	}
 	return c, nil
+}
+
+// cliBinVar names the dagger CLI the SDK starts its session with.
+const cliBinVar = "_EXPERIMENTAL_DAGGER_CLI_BIN"
+
+// useDaggerOnPath points the SDK at the dagger CLI on PATH unless
+// _EXPERIMENTAL_DAGGER_CLI_BIN already names one.
+//
+// It has to set the variable in onepipe's own environment: the SDK's
+// engineconn.FromLocalCLI reads it with os.LookupEnv, and
+// dagger.WithEnvironmentVariable only reaches the processes the SDK starts.
+// Without it the SDK downloads its own CLI, which fails (or hangs) offline
+// even though a dagger CLI is installed.
+func useDaggerOnPath() error {
+	if _, ok := os.LookupEnv(cliBinVar); ok {
+		return nil
+	}
+	bin, err := exec.LookPath("dagger")
+	if err != nil {
+		return nil // preflight found another route (a session or a runner host with a CLI set)
+	}
+	if err := os.Setenv(cliBinVar, bin); err != nil {
+		return fmt.Errorf("set %s: %w", cliBinVar, err)
+	}
+	return nil
 }
 
 // preflight says whether any engine route exists: a session opened by
@@ -57,7 +82,7 @@ func preflight(env *Env) error {
 		if _, ok := env.LookupEnv("DAGGER_SESSION_PORT"); ok {
 			return nil
 		}
-		if _, ok := env.LookupEnv("_EXPERIMENTAL_DAGGER_CLI_BIN"); !ok {
+		if _, ok := env.LookupEnv(cliBinVar); !ok {
 			if _, err := exec.LookPath("dagger"); err != nil {
 				return errors.New("_EXPERIMENTAL_DAGGER_RUNNER_HOST is set but no dagger CLI was found: install dagger or set _EXPERIMENTAL_DAGGER_CLI_BIN")
 			}
@@ -66,7 +91,7 @@ func preflight(env *Env) error {
 	case !errors.Is(err, enginecheck.ErrNotConfigured):
 		return err
 	}
-	if _, ok := env.LookupEnv("_EXPERIMENTAL_DAGGER_CLI_BIN"); ok {
+	if _, ok := env.LookupEnv(cliBinVar); ok {
 		return nil
 	}
 	if _, err := exec.LookPath("dagger"); err == nil {
@@ -95,4 +120,23 @@ func closeEngine(dag interface{ Close() error }, log io.Writer) {
 	case <-time.After(closeTimeout):
 		fmt.Fprintf(log, "onepipe: the engine session did not close within %s; leaving it\n", closeTimeout)
 	}
+}
+
+// trackSessions returns a copy of env whose Connect records every session
+// opened with a progress writer, and a func that says whether one was: after
+// that the engine's progress output is on the log writer, and a failure's
+// detail is there.
+func (e *Env) trackSessions() (*Env, func() bool) {
+	var opened atomic.Bool
+	tracked := *e
+	if connect := e.Connect; connect != nil {
+		tracked.Connect = func(ctx context.Context, env *Env, log io.Writer, debug bool) (*dagger.Client, error) {
+			c, err := connect(ctx, env, log, debug)
+			if err == nil && log != nil {
+				opened.Store(true)
+			}
+			return c, err
+		}
+	}
+	return &tracked, opened.Load
 }

@@ -11,10 +11,10 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/onepipe/onepipe/internal/config"
+	"github.com/onepipe/onepipe/internal/project"
 	"github.com/onepipe/onepipe/internal/shim"
 )
-
-func init() { registerCommand(newInitCommand) }
 
 type initOptions struct {
 	source   string
@@ -40,7 +40,12 @@ over to onepipe, into the app's folder (--source, the repository root):
 The job's script is a single onepipe line, the same command as on a laptop.
 Registry credentials come from the CI's secret variables REGISTRY_USERNAME and
 REGISTRY_PASSWORD (GitLab's own registry needs none) and never appear on a
-command line. An existing file is left alone unless --force is given.`,
+command line. An existing file is left alone unless --force is given.
+
+The folder must be a Python project (requirements.txt or pyproject.toml) with a
+Dockerfile for the image the job builds; init writes nothing when it is not.
+Tags starting with v run the pipeline on every CI: onepipe tells a release
+(v1.2.3) from a pre-release (v1.2.3-rc.1) itself.`,
 		Example: `  onepipe init gitlab
   onepipe init azure --source examples/tornado --publish acme.azurecr.io/tornado
   onepipe init github --branches main,develop --command /usr/local/bin/onepipe --force`,
@@ -68,7 +73,7 @@ command line. An existing file is left alone unless --force is given.`,
 	f.StringVarP(&o.source, "source", "s", ".", "folder of the app (the repository root) to write the CI file into")
 	f.BoolVar(&o.force, "force", false, "overwrite the CI file if it exists")
 	f.StringVar(&o.publish, "publish", "", "push the image to this repository, e.g. acme.azurecr.io/shop (default: GitLab's own registry on GitLab, no push elsewhere)")
-	f.StringSliceVar(&o.branches, "branches", nil, "branches whose pushes run the pipeline, comma-separated (default main); release tags vX.Y.Z always do")
+	f.StringSliceVar(&o.branches, "branches", nil, "branches whose pushes run the pipeline, comma-separated (default main); tags starting with v always do")
 	f.StringVar(&o.command, "command", "", "how the job runs onepipe, e.g. /usr/local/bin/onepipe (default: go run "+shim.Module+"@VERSION)")
 	return cmd
 }
@@ -107,6 +112,9 @@ func writeShim(kind shim.Kind, o *initOptions) (string, error) {
 	if err != nil {
 		return "", usageError(err)
 	}
+	if err := checkApp(kind, data, o.source); err != nil {
+		return "", usageError(err)
+	}
 	path := filepath.Join(o.source, filepath.FromSlash(shim.FileName(kind)))
 	if _, err := os.Stat(path); err == nil && !o.force {
 		return "", usagef("%s already exists: pass --force to overwrite it", path)
@@ -118,6 +126,33 @@ func writeShim(kind shim.Kind, o *initOptions) (string, error) {
 		return "", fmt.Errorf("init %s: %w", kind, err)
 	}
 	return path, nil
+}
+
+// checkApp refuses a shim whose job could not work for the app in dir. The
+// job runs `onepipe run --source dir`, which needs a Python project, and
+// builds an image from the Dockerfile whenever it pushes (on GitLab always)
+// and also when it does not, unless onepipe.yaml deploys a Function App zip:
+// the same rule as resolve's.
+func checkApp(kind shim.Kind, data shim.Data, dir string) error {
+	proj, err := project.Inspect(dir, "")
+	if err != nil {
+		return err
+	}
+	if proj.Dockerfile != "" {
+		return nil
+	}
+	dockerfile := filepath.Join(dir, "Dockerfile")
+	if shim.Pushes(kind, data) {
+		return fmt.Errorf("%s not found: the %s job pushes the app's image, built from a Dockerfile: add one to %s", dockerfile, kind, dir)
+	}
+	cfg, err := config.Load(dir)
+	if err != nil {
+		return err
+	}
+	if cfg.Azure.FunctionZip.App != "" {
+		return nil
+	}
+	return fmt.Errorf("%s not found: the %s job builds the app's image from a Dockerfile: add one to %s (or set azure.functionZip in %s to deploy a zip)", dockerfile, kind, dir, config.FileName)
 }
 
 var notAppChar = regexp.MustCompile(`[^A-Za-z0-9._-]+`)

@@ -9,14 +9,41 @@ import (
 	"github.com/onepipe/onepipe/internal/shim"
 )
 
-// appFolder is an empty app folder named name in a temp dir.
-func appFolder(t *testing.T, name string) string {
+// folder is an app folder named name in a temp dir holding the given files
+// (empty content).
+func folder(t *testing.T, name string, files ...string) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), name)
 	if err := os.Mkdir(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
+	for _, f := range files {
+		if err := os.WriteFile(filepath.Join(dir, f), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	return dir
+}
+
+// appFolder is a Python app with a Dockerfile, named name, in a temp dir:
+// what every shim can work with.
+func appFolder(t *testing.T, name string) string {
+	t.Helper()
+	return folder(t, name, "requirements.txt", "Dockerfile")
+}
+
+// names lists the entries of dir.
+func names(t *testing.T, dir string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range entries {
+		out = append(out, e.Name())
+	}
+	return out
 }
 
 func TestInitWritesEachShim(t *testing.T) {
@@ -77,9 +104,7 @@ func TestInitRefusesToOverwrite(t *testing.T) {
 func TestInitBadInput(t *testing.T) {
 	dir := appFolder(t, "app")
 	file := filepath.Join(dir, "requirements.txt")
-	if err := os.WriteFile(file, nil, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	before := names(t, dir)
 	tests := []struct {
 		name string
 		args []string
@@ -91,6 +116,8 @@ func TestInitBadInput(t *testing.T) {
 		{"missing folder", []string{"init", "gitlab", "--source", filepath.Join(dir, "nope")}, []string{"does not exist", "--source"}},
 		{"file as folder", []string{"init", "azure", "--source", file}, []string{"is a file", "--source"}},
 		{"bad repository", []string{"init", "azure", "--source", dir, "--publish", "Acme.io/Shop:v1"}, []string{"image repository", "Acme.io/Shop:v1"}},
+		{"repository without registry", []string{"init", "github", "--source", dir, "--publish", "shop"}, []string{`image repository "shop" names no registry: write docker.io/library/shop for Docker Hub, or host[:port]/path`}},
+		{"repository with tag", []string{"init", "azure", "--source", dir, "--publish", "acme.azurecr.io/shop:v1"}, []string{"has a tag (:v1)"}},
 		{"bad branch", []string{"init", "github", "--source", dir, "--branches", "main,feat x"}, []string{"branch", "feat x"}},
 		{"unknown flag", []string{"init", "gitlab", "--source", dir, "--forse"}, []string{"--forse"}},
 	}
@@ -108,11 +135,83 @@ func TestInitBadInput(t *testing.T) {
 			if n := strings.Count(strings.TrimSpace(r.err), "\n"); n != 0 {
 				t.Errorf("error is %d lines, want one: %q", n+1, r.err)
 			}
-			entries, _ := os.ReadDir(dir)
-			if len(entries) != 1 {
-				t.Errorf("bad input left files behind: %v", entries)
+			if after := names(t, dir); strings.Join(after, ",") != strings.Join(before, ",") {
+				t.Errorf("bad input left files behind: %v", after)
 			}
 		})
+	}
+}
+
+// A shim whose job cannot work is refused, in one line naming the folder or
+// file and what to add, and nothing is written.
+func TestInitRefusesAppThatCannotWork(t *testing.T) {
+	tests := []struct {
+		name  string
+		files []string
+		args  []string
+		want  []string
+	}{
+		{"gitlab pushes without a Dockerfile", []string{"requirements.txt"}, []string{"gitlab"},
+			[]string{"Dockerfile not found: the gitlab job pushes the app's image, built from a Dockerfile: add one to"}},
+		{"gitlab with --publish without a Dockerfile", []string{"pyproject.toml"}, []string{"gitlab", "--publish", "acme.azurecr.io/shop"},
+			[]string{"Dockerfile not found: the gitlab job pushes"}},
+		{"azure --publish without a Dockerfile", []string{"requirements.txt"}, []string{"azure", "--publish", "acme.azurecr.io/shop"},
+			[]string{"Dockerfile not found: the azure job pushes"}},
+		{"github --publish without a Dockerfile", []string{"requirements.txt"}, []string{"github", "--publish", "acme.azurecr.io/shop"},
+			[]string{"Dockerfile not found: the github job pushes"}},
+		{"azure builds an image without a Dockerfile", []string{"requirements.txt"}, []string{"azure"},
+			[]string{"Dockerfile not found: the azure job builds the app's image", "azure.functionZip"}},
+		{"not a Python project on gitlab", []string{"Dockerfile"}, []string{"gitlab"},
+			[]string{"is not a Python project: add requirements.txt (or pyproject.toml)"}},
+		{"not a Python project on github", []string{"Dockerfile", "package.json"}, []string{"github", "--publish", "acme.azurecr.io/shop"},
+			[]string{"is not a Python project: add requirements.txt (or pyproject.toml)"}},
+		{"empty folder", nil, []string{"azure"}, []string{"is not a Python project"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := folder(t, "shop", tt.files...)
+			before := names(t, dir)
+			r := run(t, nil, append(append([]string{"init"}, tt.args...), "--source", dir)...)
+			if r.code != ExitUsage {
+				t.Errorf("exit %d, want %d (usage): %s", r.code, ExitUsage, r.err)
+			}
+			for _, w := range append(tt.want, dir) {
+				if !strings.Contains(r.err, w) {
+					t.Errorf("error %q lacks %q", r.err, w)
+				}
+			}
+			if n := strings.Count(strings.TrimSpace(r.err), "\n"); n != 0 {
+				t.Errorf("error is %d lines, want one: %q", n+1, r.err)
+			}
+			if after := names(t, dir); strings.Join(after, ",") != strings.Join(before, ",") {
+				t.Errorf("init wrote %v, want nothing", after)
+			}
+		})
+	}
+}
+
+// What works: a pyproject.toml project with a Dockerfile, and a Function App
+// deployed as a zip (no image) from a shim that pushes nothing.
+func TestInitAcceptsAppsThatWork(t *testing.T) {
+	pyproject := folder(t, "shop", "pyproject.toml", "Dockerfile")
+	if r := run(t, nil, "init", "gitlab", "--source", pyproject); r.code != ExitOK {
+		t.Errorf("pyproject.toml and Dockerfile: exit %d: %s", r.code, r.err)
+	}
+
+	zip := folder(t, "func", "requirements.txt")
+	cfg, err := os.ReadFile(filepath.Join(exampleDir(t, "azure-function"), "onepipe.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(zip, "onepipe.yaml"), cfg, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if r := run(t, nil, "init", "azure", "--source", zip); r.code != ExitOK {
+		t.Errorf("function zip without a Dockerfile: exit %d: %s", r.code, r.err)
+	}
+	r := run(t, nil, "init", "github", "--source", zip, "--publish", "acme.azurecr.io/func")
+	if r.code != ExitUsage || !strings.Contains(r.err, "Dockerfile not found") {
+		t.Errorf("function zip pushed by the shim: exit %d: %s, want a missing Dockerfile", r.code, r.err)
 	}
 }
 

@@ -7,6 +7,8 @@ import (
 	"context"
 	"io"
 	"os"
+	"regexp"
+	"strings"
 
 	"github.com/spf13/cobra"
 )
@@ -36,9 +38,15 @@ func SystemEnv() *Env {
 
 // Main runs onepipe with args and returns the process exit code.
 func Main(ctx context.Context, env *Env, args []string) int {
+	env, opened := env.trackSessions()
 	root := NewRootCommand(env)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
+	if opened() {
+		// The session printed its progress to env.Err: the detail of this
+		// error is there, above the one-line report.
+		err = afterProgress(err)
+	}
 	return reportError(ctx, env.Err, err)
 }
 
@@ -64,6 +72,7 @@ GitHub Actions, or your git checkout), so the same command works everywhere.`,
 	}
 	root.SetOut(env.Out)
 	root.SetErr(env.Err)
+	root.SetVersionTemplate(versionTemplate())
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError(err) })
 	root.AddCommand(
 		newRunCommand(env),
@@ -71,17 +80,68 @@ GitHub Actions, or your git checkout), so the same command works everywhere.`,
 		newLintCommand(env),
 		newPackCommand(env),
 		newPlanCommand(env),
+		newDeployCommand(env),
+		newKubectlCommand(env),
+		newTriggerCommand(env),
+		newInitCommand(env),
 		newVersionCommand(env),
 	)
-	for _, extra := range extraCommands {
-		root.AddCommand(extra(env))
-	}
+	// Add cobra's completion command now rather than at Execute, so the walk
+	// below covers it too.
+	root.InitDefaultCompletionCmd()
+	rejectUnknownSubcommands(root)
 	return root
 }
 
-// extraCommands are added by other files of this package (init, deploy,
-// trigger ...) through registerCommand, so root.go needs no edit per command.
-var extraCommands []func(*Env) *cobra.Command
+// rejectUnknownSubcommands makes every command below root that only groups
+// subcommands (deploy, trigger ...) fail with a usage error when the
+// subcommand is missing or unknown. Left alone, cobra prints their help and
+// exits 0, so a typo such as `onepipe deploy heroku` would pass in CI.
+func rejectUnknownSubcommands(root *cobra.Command) {
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+		if c == root || !c.HasSubCommands() || c.Runnable() {
+			return
+		}
+		c.Args = cobra.ArbitraryArgs
+		// Report the wrong subcommand, not the flags meant for it.
+		c.FParseErrWhitelist.UnknownFlags = true
+		c.RunE = func(c *cobra.Command, args []string) error {
+			return unknownSubcommand(c, root, args)
+		}
+	}
+	walk(root)
+}
 
-// registerCommand adds a command constructor to the root command.
-func registerCommand(c func(*Env) *cobra.Command) { extraCommands = append(extraCommands, c) }
+// placeholder finds the noun in a command's Use: "target" in "deploy <target> [flags]".
+var placeholder = regexp.MustCompile(`<([^>]+)>`)
+
+// unknownSubcommand is the usage error for a grouping command called with
+// args instead of one of its subcommands.
+func unknownSubcommand(c, root *cobra.Command, args []string) error {
+	var names []string
+	for _, sub := range c.Commands() {
+		if sub.IsAvailableCommand() {
+			names = append(names, sub.Name())
+		}
+	}
+	noun := "subcommand"
+	if m := placeholder.FindStringSubmatch(c.Use); m != nil {
+		noun = m[1]
+	}
+	path := strings.TrimPrefix(c.CommandPath(), root.Name()+" ")
+	use := "use " + orList(names)
+	if len(args) == 0 {
+		return usagef("%s needs a %s: %s", path, noun, use)
+	}
+	if c.SuggestionsMinimumDistance <= 0 {
+		c.SuggestionsMinimumDistance = 2
+	}
+	if s := c.SuggestionsFor(args[0]); len(s) > 0 {
+		use += "; did you mean " + orList(s) + "?"
+	}
+	return usagef("unknown %s %s %q: %s", path, noun, args[0], use)
+}

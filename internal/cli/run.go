@@ -3,30 +3,30 @@ package cli
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/onepipe/onepipe/internal/plan"
 	"github.com/onepipe/onepipe/pipeline"
 )
 
 type runOptions struct {
-	source           sourceOptions
-	ref              refOptions
-	publish          publishOptions
-	deploy           deployOptions
-	only             []string
-	allowLintFailure bool
-	exportImage      bool
-	dryRun           bool
+	source  sourceOptions
+	out     outOptions
+	engine  engineOptions
+	inputs  plan.Inputs
+	publish plan.Publish
+	deploy  plan.Deploy
+	dryRun  bool
 }
 
 func newRunCommand(env *Env) *cobra.Command {
 	o := &runOptions{}
 	cmd := &cobra.Command{
 		Use:   "run [flags]",
-		Short: "Run the whole pipeline: test, lint and pack side by side, then publish",
+		Short: "Run the whole pipeline: test, lint and pack side by side, then publish and deploy",
 		Long: `Run the whole pipeline on the app in --source.
 
 test (pytest, JUnit report), lint (flake8 or ruff) and pack (the app's Dockerfile)
@@ -50,11 +50,8 @@ A summary with every stage's status and duration ends the run.`,
   onepipe run --source examples/flask --env dev --cluster local`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			stages, err := parseStages(o.only)
-			if err != nil {
-				return err
-			}
-			p, err := resolve(env, resolveInputs{Source: o.source, Ref: o.ref, Publish: &o.publish, Stages: stages, AllowLintFailure: o.allowLintFailure, Deploy: &o.deploy})
+			o.inputs.Publish, o.inputs.Deploy = &o.publish, &o.deploy
+			p, err := resolve(env, o.source, o.inputs)
 			if err != nil {
 				return err
 			}
@@ -62,78 +59,57 @@ A summary with every stage's status and duration ends the run.`,
 				p.Print(env.Out)
 				return nil
 			}
-			return execute(cmd.Context(), env, p, o.source, o.exportImage)
+			return execute(cmd.Context(), env, p, o.engine, o.out)
 		},
 	}
 	o.source.bind(cmd)
-	o.ref.bind(cmd)
-	o.publish.bind(cmd)
-	o.deploy.bind(cmd)
+	o.out.bind(cmd)
+	o.engine.bind(cmd)
+	bindPlatforms(cmd, &o.inputs.Platforms)
+	bindRef(cmd, &o.inputs.Ref)
+	bindPublish(cmd, &o.publish)
+	bindDeploy(cmd, &o.deploy)
 	f := cmd.Flags()
-	f.StringSliceVar(&o.only, "only", nil, "run only these checks, comma-separated: test, lint, pack")
-	f.BoolVar(&o.allowLintFailure, "allow-lint-failure", false, "keep the lint report but do not fail the run on findings (also lint.allowFailure in onepipe.yaml)")
-	f.BoolVar(&o.exportImage, "export-image", false, "also write the image to OUT/image.tar as an OCI tarball")
+	f.StringSliceVar(&o.inputs.Only, "only", nil, "run only these checks, comma-separated: test, lint, pack")
+	f.BoolVar(&o.inputs.AllowLintFailure, "allow-lint-failure", false, "keep the lint report but do not fail the run on findings (also lint.allowFailure in onepipe.yaml)")
+	f.BoolVar(&o.inputs.ExportImage, "export-image", false, "also write the image to OUT/image.tar as an OCI tarball")
 	f.BoolVar(&o.dryRun, "dry-run", false, "print what would happen (same as onepipe plan) and stop")
 	return cmd
 }
 
-// parseStages validates --only.
-func parseStages(names []string) ([]pipeline.Stage, error) {
-	known := []pipeline.Stage{pipeline.StageTest, pipeline.StageLint, pipeline.StagePack}
-	var out []pipeline.Stage
-	for _, n := range names {
-		s := pipeline.Stage(strings.ToLower(strings.TrimSpace(n)))
-		if !slices.Contains(known, s) {
-			return nil, usagef("unknown stage %q in --only: use test, lint or pack", n)
-		}
-		if !slices.Contains(out, s) {
-			out = append(out, s)
-		}
+// execute connects to the engine, runs the plan, writes the reports and
+// prints the summary.
+func execute(parent context.Context, env *Env, p *plan.Plan, eo engineOptions, out outOptions) error {
+	if err := eo.check(); err != nil {
+		return usageError(err)
 	}
-	return out, nil
-}
-
-// execute connects to the engine, runs the plan and prints the summary.
-func execute(parent context.Context, env *Env, p *plan, so sourceOptions, exportImage bool) error {
-	ctx, cancel := context.WithTimeoutCause(parent, so.Timeout, fmt.Errorf("--timeout %s reached", so.Timeout))
+	if err := out.check(); err != nil {
+		return usageError(err)
+	}
+	ctx, cancel := context.WithTimeoutCause(parent, eo.Timeout, fmt.Errorf("--timeout %s reached", eo.Timeout))
 	defer cancel()
 
 	fmt.Fprintf(env.Err, "onepipe: %s, version %s, environment %s\n", p.CI.Describe(), orNone(p.Release.Version), p.EnvName)
-	dag, err := env.Connect(ctx, env, env.Err, so.Debug)
+	dag, err := env.Connect(ctx, env, env.Err, eo.Debug)
 	if err != nil {
 		return err
 	}
 	defer closeEngine(dag, env.Err)
 
-	pl := pipeline.New(dag, pipeline.HostSource(dag, p.Project.Dir), p.Pipeline)
-	flow := pipeline.Flow{
-		Stages:           p.Stages,
-		OutDir:           p.OutDir,
-		AllowLintFailure: p.AllowLintFailure,
-		ExportImage:      exportImage,
-	}
-	if p.Publish != nil {
-		flow.Publish = &pipeline.PublishStep{
-			Registry: pipeline.Registry{Repository: p.Publish.Repository, Username: p.Publish.Username, Password: p.secret(dag, "registry-password")},
-			Tags:     p.Publish.Tags,
-		}
-	}
-	var address string
-	if p.Kube != nil {
-		cluster, deploy := p.kubeSteps(dag, pl, env, &address)
-		flow.Alongside = append(flow.Alongside, cluster)
-		flow.Then = append(flow.Then, deploy)
-	}
-
+	pl := p.NewPipeline(dag, pipeline.HostSource(dag, p.App.Project.Dir))
+	flow := p.Flow(dag)
+	flow.Log = env.Err
 	report, err := pl.Run(ctx, flow)
+	// the reports leave the engine also after a failure or an interrupt
+	ectx, ecancel := context.WithTimeout(context.WithoutCancel(ctx), exportTimeout)
+	exportErr := report.Export(ectx, out.Out)
+	ecancel()
+
 	fmt.Fprintln(env.Out)
 	report.Print(env.Out)
 	fmt.Fprintf(env.Out, "version %s, environment %s\n", orNone(p.Release.Version), p.EnvName)
-	if p.OutDir != "" {
-		fmt.Fprintf(env.Out, "reports in %s\n", p.OutDir)
-	}
-	if address != "" {
-		fmt.Fprintf(env.Out, "address: %s\n", address)
+	if len(report.FileNames()) > 0 && exportErr == nil {
+		fmt.Fprintf(env.Out, "reports in %s\n", out.Out)
 	}
 	if ctx.Err() != nil {
 		var cancelled []string
@@ -152,8 +128,17 @@ func execute(parent context.Context, env *Env, p *plan, so sourceOptions, export
 		}
 		return fmt.Errorf("%s: cancelled %s; %s", why, orNone(strings.Join(cancelled, ", ")), pushed)
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	if exportErr != nil {
+		return fmt.Errorf("reports: %w", exportErr)
+	}
+	return nil
 }
+
+// exportTimeout bounds writing the reports once the run ended.
+const exportTimeout = 2 * time.Minute
 
 func orNone(s string) string {
 	if s == "" {

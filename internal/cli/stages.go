@@ -3,6 +3,7 @@ package cli
 import (
 	"github.com/spf13/cobra"
 
+	"github.com/onepipe/onepipe/internal/plan"
 	"github.com/onepipe/onepipe/pipeline"
 )
 
@@ -10,11 +11,11 @@ import (
 // flow limited to one stage.
 func newStageCommand(env *Env, stage pipeline.Stage, short, long, example string) *cobra.Command {
 	var (
-		so               sourceOptions
-		ro               refOptions
-		po               publishOptions
-		allowLintFailure bool
-		exportImage      bool
+		so      sourceOptions
+		oo      outOptions
+		eo      engineOptions
+		in      plan.Inputs
+		publish plan.Publish
 	)
 	cmd := &cobra.Command{
 		Use:     string(stage) + " [flags]",
@@ -23,25 +24,28 @@ func newStageCommand(env *Env, stage pipeline.Stage, short, long, example string
 		Example: example,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			in := resolveInputs{Source: so, Ref: ro, Stages: []pipeline.Stage{stage}, AllowLintFailure: allowLintFailure}
+			in.Only = []string{string(stage)}
 			if stage == pipeline.StagePack {
-				in.Publish = &po
+				in.Publish = &publish
 			}
-			p, err := resolve(env, in)
+			p, err := resolve(env, so, in)
 			if err != nil {
 				return err
 			}
-			return execute(cmd.Context(), env, p, so, exportImage)
+			return execute(cmd.Context(), env, p, eo, oo)
 		},
 	}
 	so.bind(cmd)
+	oo.bind(cmd)
+	eo.bind(cmd)
 	switch stage {
 	case pipeline.StageLint:
-		cmd.Flags().BoolVar(&allowLintFailure, "allow-lint-failure", false, "keep the report but exit 0 on findings")
+		cmd.Flags().BoolVar(&in.AllowLintFailure, "allow-lint-failure", false, "keep the report but exit 0 on findings")
 	case pipeline.StagePack:
-		ro.bind(cmd)
-		po.bind(cmd)
-		cmd.Flags().BoolVar(&exportImage, "export-image", false, "write the image to OUT/image.tar as an OCI tarball")
+		bindPlatforms(cmd, &in.Platforms)
+		bindRef(cmd, &in.Ref)
+		bindPublish(cmd, &publish)
+		cmd.Flags().BoolVar(&in.ExportImage, "export-image", false, "write the image to OUT/image.tar as an OCI tarball")
 	}
 	return cmd
 }

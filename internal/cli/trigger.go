@@ -13,8 +13,6 @@ import (
 	"github.com/onepipe/onepipe/internal/config"
 )
 
-func init() { registerCommand(newTriggerCommand) }
-
 func newTriggerCommand(env *Env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "trigger <system> [flags]",
@@ -95,6 +93,12 @@ the one being built (from the CI or git).`,
 
 // resolve merges onepipe.yaml with the flags and reads the token.
 func (o *triggerOptions) resolve(env *Env, cmd *cobra.Command) (*azure.DevOps, string, error) {
+	if cmd.Flags().Changed("url") {
+		if _, err := config.SecureURL("--url", o.devops.URL, "https://dev.azure.com"); err != nil {
+			return nil, "", usageError(err)
+		}
+	}
+	// the folder holds onepipe.yaml only: the app it triggers is built elsewhere
 	cfg, err := config.Load(o.source)
 	if err != nil {
 		return nil, "", usageError(err)

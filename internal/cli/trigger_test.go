@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -121,6 +123,43 @@ func TestDeployAzureFunctionBadInput(t *testing.T) {
 			r := run(t, nil, append([]string{"deploy", "azure-function", "--source", exampleDir(t, tt.app)}, tt.args...)...)
 			if r.code != ExitUsage || !strings.Contains(r.err, tt.want) {
 				t.Errorf("exit %d stderr %q, want %d and %q", r.code, r.err, ExitUsage, tt.want)
+			}
+		})
+	}
+}
+
+// TestTriggerAzureDevOpsRefusesPlainHTTP checks that the PAT never goes over
+// plain http to another machine, nor into a URL: the command stops with a
+// usage error before any request (a request to ado.invalid would fail with
+// exit 1, and the fake servers of the other tests are on loopback, which
+// stays allowed).
+func TestTriggerAzureDevOpsRefusesPlainHTTP(t *testing.T) {
+	const pat = "pat-secret-value-123"
+	flags := []string{"--organization", "acme", "--project", "shop", "--pipeline", "deploy-shop", "--branch", "main", "--pat", "env:ADO_PAT"}
+	fromFile := t.TempDir()
+	if err := os.WriteFile(filepath.Join(fromFile, "onepipe.yaml"), []byte("app: shop\nazure:\n  devops:\n    url: http://ado.invalid/tfs\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"--url over http", []string{"--source", t.TempDir(), "--url", "http://ado.invalid/tfs"},
+			`--url "http://ado.invalid/tfs": use an https URL, e.g. https://dev.azure.com: plain http would carry the credentials unencrypted`},
+		{"--url with a password", []string{"--source", t.TempDir(), "--url", "https://me:" + pat + "@ado.invalid/tfs"},
+			"--url: remove the user and password from the URL"},
+		{"azure.devops.url over http", []string{"--source", fromFile},
+			`azure.devops.url "http://ado.invalid/tfs": use an https URL`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := run(t, map[string]string{"ADO_PAT": pat}, append(append([]string{"trigger", "azure-devops"}, tt.args...), flags...)...)
+			if r.code != ExitUsage || !strings.Contains(r.err, tt.want) {
+				t.Errorf("exit %d stderr %q, want %d and %q", r.code, r.err, ExitUsage, tt.want)
+			}
+			if strings.Contains(r.out+r.err, pat) {
+				t.Error("PAT printed")
 			}
 		})
 	}

@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"runtime/debug"
+	"strconv"
 
 	"dagger.io/dagger/engineconn"
 	"github.com/spf13/cobra"
@@ -21,13 +22,24 @@ func version() string {
 	return "dev"
 }
 
+// versionLine is what `onepipe version` and `onepipe --version` print.
+func versionLine() string {
+	return fmt.Sprintf("onepipe %s (dagger SDK v%s)", version(), engineconn.CLIVersion)
+}
+
+// versionTemplate is the root command's --version template: versionLine as a
+// quoted template string, so nothing in the version is read as template code.
+func versionTemplate() string {
+	return "{{" + strconv.Quote(versionLine()) + "}}\n"
+}
+
 func newVersionCommand(env *Env) *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
 		Short: "Print onepipe's version and the Dagger engine version it expects",
 		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			fmt.Fprintf(env.Out, "onepipe %s (dagger SDK v%s)\n", version(), engineconn.CLIVersion)
+			fmt.Fprintln(env.Out, versionLine())
 			return nil
 		},
 	}

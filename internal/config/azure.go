@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"net"
 	"net/url"
 	"regexp"
 	"strings"
@@ -160,6 +161,13 @@ func (a Azure) Validate() error {
 		},
 		func() error { return endpointURL("azure.loginUrl", a.LoginURL) },
 		func() error { return endpointURL("azure.armUrl", a.ARMURL) },
+		func() error {
+			if a.DevOps.URL == "" {
+				return nil
+			}
+			_, err := SecureURL("azure.devops.url", a.DevOps.URL, "https://dev.azure.com")
+			return err
+		},
 		func() error { return a.validateFunctionApp("azure.functionContainer", fc.App, fc.Smoke) },
 		func() error { return a.validateFunctionApp("azure.functionZip", fz.App, fz.Smoke) },
 		func() error { return azureSecretRef("azure.functionContainer.registry.password", fc.Registry.Password) },
@@ -311,19 +319,46 @@ func azureDurationOr(v string, def time.Duration) time.Duration {
 	return def
 }
 
-// endpointURL checks an endpoint override: https, or http on this machine
-// (a local test server).
+// endpointURL checks an endpoint override: a SecureURL with no path.
 func endpointURL(field, raw string) error {
 	if raw == "" {
 		return nil
 	}
-	u, err := url.Parse(raw)
-	if err == nil && u.User != nil {
-		return fmt.Errorf("%s: remove the user and password from the URL: endpoints take no credentials", field)
+	u, err := SecureURL(field, raw, "https://management.chinacloudapi.cn")
+	if err != nil {
+		return err
 	}
-	local := err == nil && u.Scheme == "http" && (u.Hostname() == "127.0.0.1" || u.Hostname() == "localhost")
-	if err != nil || u.Host == "" || (u.Scheme != "https" && !local) || (u.Path != "" && u.Path != "/") {
+	if u.Path != "" && u.Path != "/" {
 		return fmt.Errorf("%s %q: use an https URL with no path, e.g. https://management.chinacloudapi.cn", field, raw)
 	}
 	return nil
+}
+
+// SecureURL parses raw, the URL of a service onepipe sends a credential to
+// (a token, a client secret, a PAT), and checks that the credential stays
+// safe there: the URL is https, or plain http to this machine only (a
+// local test server on localhost, 127.0.0.0/8 or ::1), and holds no user or
+// password. The error names field (a setting or a flag) and example (a URL
+// to use); it repeats raw unless raw may hold a password.
+func SecureURL(field, raw, example string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	switch {
+	case err == nil && u.User != nil, err != nil && strings.Contains(raw, "@"):
+		return nil, fmt.Errorf("%s: remove the user and password from the URL: endpoints take no credentials", field)
+	case err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http"):
+		return nil, fmt.Errorf("%s %q: use an https URL, e.g. %s", field, raw, example)
+	case u.Scheme == "http" && !loopback(u.Hostname()):
+		return nil, fmt.Errorf("%s %q: use an https URL, e.g. %s: plain http would carry the credentials unencrypted, so it is allowed only to this machine (localhost, 127.0.0.0/8, ::1)", field, raw, example)
+	}
+	return u, nil
+}
+
+// loopback reports whether host is this machine: localhost or a loopback
+// address (127.0.0.0/8, ::1).
+func loopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

@@ -5,11 +5,9 @@ package config
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"sort"
 	"strings"
@@ -52,6 +50,10 @@ type Test struct {
 	// Requirements are extra requirement files installed for tests only
 	// (default: requirements-dev.txt and requirements-test.txt when present).
 	Requirements []string `json:"requirements,omitempty"`
+	// Extra is the extra of pyproject.toml ([project.optional-dependencies])
+	// installed for tests, with the project's dependencies. Default: test,
+	// else tests, else dev, whichever the project declares.
+	Extra string `json:"extra,omitempty"`
 }
 
 // Lint configures the lint stage.
@@ -69,8 +71,14 @@ type Release struct {
 	// TagPattern is the regular expression a git tag must match to be a release
 	// (default: vX.Y.Z with an optional pre-release, e.g. v1.2.3 or v1.2.3-rc.1).
 	TagPattern string `json:"tagPattern,omitempty"`
-	// MovingTags are extra tags (e.g. latest) pushed with every release.
+	// MovingTags are extra tags (e.g. latest) pushed with every final release;
+	// pre-releases never get them.
 	MovingTags []string `json:"movingTags,omitempty"`
+	// PreReleaseEnvironment is the environment a pre-release tag (v1.2.3-rc.1)
+	// deploys to (default dev); final releases (v1.2.3) go to prod. It may
+	// name any environment; a protected one still refuses a pre-release
+	// without --allow-protected.
+	PreReleaseEnvironment string `json:"preReleaseEnvironment,omitempty"`
 }
 
 // Registry holds the credentials used to push images. Both fields are secret
@@ -99,44 +107,59 @@ type Environment struct {
 	Cluster Cluster `json:"cluster,omitempty"`
 }
 
-// Error is a problem in onepipe.yaml, with the file it came from.
+// Error is a problem in onepipe.yaml, with the file it came from and, when
+// the problem is at one place in the file, its line.
 type Error struct {
 	File string
+	// Line is the 1-based line of the problem, 0 when it has none.
+	Line int
 	Err  error
 }
 
-func (e *Error) Error() string { return fmt.Sprintf("%s: %v", e.File, e.Err) }
-func (e *Error) Unwrap() error { return e.Err }
-
-// Load reads onepipe.yaml from dir. A missing file yields the defaults.
-func Load(dir string) (Config, error) {
-	path := filepath.Join(dir, FileName)
-	data, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return Config{}.WithDefaults(filepath.Base(mustAbs(dir))), nil
+// Error reads "FILE: line N: problem", leaving out what is unknown.
+func (e *Error) Error() string {
+	var b strings.Builder
+	if e.File != "" {
+		b.WriteString(e.File + ": ")
 	}
-	if err != nil {
-		return Config{}, &Error{File: path, Err: err}
+	if e.Line > 0 {
+		fmt.Fprintf(&b, "line %d: ", e.Line)
 	}
-	c, err := Parse(data)
-	if err != nil {
-		return Config{}, &Error{File: path, Err: err}
-	}
-	return c.WithDefaults(filepath.Base(mustAbs(dir))), nil
+	b.WriteString(e.Err.Error())
+	return b.String()
 }
 
-// Parse decodes onepipe.yaml content strictly (unknown fields are errors) and
-// validates it. It does not apply defaults.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Parse decodes onepipe.yaml content strictly and validates it. It does not
+// apply defaults. Every problem comes back as an *Error without File, with
+// the line when it is at one place: the field path and what the field takes,
+// e.g. "line 7: environments.dev.replicas: "two" is not a whole number".
+// Unknown fields, keys set twice and plain values YAML reads as something
+// other than the text written (3.10 as 3.1, no as false) are errors.
 func Parse(data []byte) (Config, error) {
 	var c Config
 	if len(bytes.TrimSpace(data)) == 0 {
 		return c, nil
 	}
-	if err := yaml.UnmarshalStrict(data, &c); err != nil {
-		return Config{}, cleanYAMLError(err)
+	root, err := parseNode(data)
+	if err != nil || root == nil {
+		return Config{}, err
+	}
+	decodeErr := yaml.UnmarshalStrict(data, &c)
+	decoded := reflect.ValueOf(&c).Elem()
+	if decodeErr != nil {
+		decoded = reflect.Value{}
+	}
+	check := newChecker()
+	if err := check.checkRoot(root, reflect.TypeFor[Config](), decoded); err != nil {
+		return Config{}, err
+	}
+	if decodeErr != nil {
+		return Config{}, decodeError(data, decodeErr)
 	}
 	if err := c.Validate(); err != nil {
-		return Config{}, err
+		return Config{}, &Error{Line: check.lineOf(err.Error()), Err: err}
 	}
 	return c, nil
 }
@@ -167,9 +190,6 @@ func (c Config) Validate() error {
 	for _, name := range c.EnvironmentNames() {
 		if !appName.MatchString(name) {
 			return fmt.Errorf("environments.%s: use lowercase letters, digits and dashes", name)
-		}
-		if err := c.Environments[name].Cluster.Validate(name); err != nil {
-			return err
 		}
 		if r := c.Environments[name].Replicas; r < 0 {
 			return fmt.Errorf("environments.%s.replicas: %d is negative", name, r)
@@ -254,14 +274,4 @@ func mustAbs(dir string) string {
 		return abs
 	}
 	return dir
-}
-
-// cleanYAMLError turns sigs.k8s.io/yaml's layered messages into one readable line.
-func cleanYAMLError(err error) error {
-	msg := err.Error()
-	for _, prefix := range []string{"error converting YAML to JSON: ", "error unmarshaling JSON: ", "while decoding JSON: "} {
-		msg = strings.ReplaceAll(msg, prefix, "")
-	}
-	msg = strings.ReplaceAll(msg, "json: unknown field", "unknown field")
-	return errors.New(msg)
 }

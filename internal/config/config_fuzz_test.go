@@ -16,6 +16,13 @@ func FuzzParse(f *testing.F) {
 		"app: [1, 2]\n",
 		"{{{\n",
 		"deploy: {port: 8000, smoke: [{path: /}]}\n",
+		"environments: {dev: {replicas: two}}\n",
+		"- a\n",
+		"app: a\napp: b\n",
+		"environments:\n  dev: &d {replicas: 2, vars: {A: x}}\n  prod: {<<: *d, protected: yes}\n",
+		"environments: {dev: {vars: {~: x, 1: y}}}\n",
+		"azure: {functionZip: {pythonVersion: 3.10}}\n",
+		"!", // YAML's non-specific tag: a string to the decoder, not null
 	} {
 		f.Add(s)
 	}
@@ -24,6 +31,11 @@ func FuzzParse(f *testing.F) {
 		if err != nil {
 			if strings.Contains(err.Error(), "\n") && len(err.Error()) > 500 {
 				t.Errorf("error is not one readable line: %q", err)
+			}
+			for _, internal := range []string{"Go struct", "Go value", "json:", "config.", "interface {}", "%!"} {
+				if strings.Contains(err.Error(), internal) {
+					t.Errorf("error shows Go internals (%q): %q", internal, err)
+				}
 			}
 			return
 		}

@@ -13,9 +13,9 @@ func TestParseErrors(t *testing.T) {
 		{"lint: {tool: pylint}\n", `lint.tool "pylint": use flake8 or ruff`},
 		{"release: {tagPattern: '('}\n", "release.tagPattern"},
 		{"environments: {Prod: {}}\n", "environments.Prod"},
-		{"environments: {dev: {replicas: -1}}\n", "environments.dev.replicas: -1 is negative"},
+		{"environments: {dev: {replicas: -1}}\n", "line 1: environments.dev.replicas: -1 is negative"},
 		{"colour: blue\n", `unknown field "colour"`},
-		{"app: [\n", "yaml: line"},
+		{"app: [\n", "line 1: not valid YAML: did not find expected node content"},
 	}
 	for _, tt := range tests {
 		_, err := Parse([]byte(tt.yaml))

@@ -150,10 +150,6 @@ type AKSCluster struct {
 }
 
 var (
-	k8sName      = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
-	kopsName     = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$`)
-	aksName      = regexp.MustCompile(`^[a-zA-Z0-9]([-_a-zA-Z0-9]{0,61}[a-zA-Z0-9])?$`)
-	azureRG      = regexp.MustCompile(`^[-\w._()]{1,90}$`)
 	captureName  = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 	envName      = captureName
 	headerName   = regexp.MustCompile("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
@@ -288,69 +284,6 @@ func (c Cluster) ProviderName() string {
 // TimeoutDuration is Timeout parsed, or the default when it is empty.
 func (c Cluster) TimeoutDuration() (time.Duration, error) {
 	return duration("cluster.timeout", c.Timeout, DefaultClusterTimeout)
-}
-
-// Validate checks the cluster of environment env.
-func (c Cluster) Validate(env string) error {
-	at := "environments." + env + ".cluster"
-	if _, err := c.TimeoutDuration(); err != nil {
-		return fmt.Errorf("%s: %w", at, err)
-	}
-	switch c.ProviderName() {
-	case ProviderLocal:
-		if c.LocalNode != "" && c.LocalNode != LocalNodeKwok && c.LocalNode != LocalNodeReal {
-			return fmt.Errorf("%s.localNode %q: use kwok or real", at, c.LocalNode)
-		}
-		return nil
-	case ProviderExisting:
-		if c.Kubeconfig == "" {
-			return fmt.Errorf("%s.kubeconfig: provider existing needs a kubeconfig reference, e.g. env:KUBECONFIG_DATA or file:/path/kubeconfig", at)
-		}
-		return nil
-	case ProviderKops:
-		return c.validateKops(at)
-	case ProviderAKS:
-		return c.validateAKS(at)
-	default:
-		return fmt.Errorf("%s.provider %q: use local, kops, aks or existing", at, c.Provider)
-	}
-}
-
-func (c Cluster) validateKops(at string) error {
-	k := c.Kops
-	switch {
-	case !kopsName.MatchString(c.Name):
-		return fmt.Errorf("%s.name %q: kops needs a DNS-style name, e.g. shop.k8s.local", at, c.Name)
-	case !strings.HasPrefix(k.StateStore, "gs://") || len(k.StateStore) <= len("gs://"):
-		return fmt.Errorf("%s.kops.stateStore %q: use a Cloud Storage bucket, e.g. gs://acme-kops-state", at, k.StateStore)
-	case k.Project == "":
-		return fmt.Errorf("%s.kops.project: name the GCP project the cluster runs in", at)
-	case len(k.Zones) == 0:
-		return fmt.Errorf("%s.kops.zones: list at least one zone, e.g. [europe-west1-b]", at)
-	case k.NodeCount < 0:
-		return fmt.Errorf("%s.kops.nodeCount %d is negative", at, k.NodeCount)
-	}
-	for _, z := range k.Zones {
-		if !k8sName.MatchString(z) {
-			return fmt.Errorf("%s.kops.zones: %q is not a zone name, e.g. europe-west1-b", at, z)
-		}
-	}
-	return nil
-}
-
-func (c Cluster) validateAKS(at string) error {
-	a := c.AKS
-	switch {
-	case !aksName.MatchString(c.Name):
-		return fmt.Errorf("%s.name %q: use 1-63 letters, digits, - and _, starting and ending with a letter or digit", at, c.Name)
-	case !azureRG.MatchString(a.ResourceGroup) || strings.HasSuffix(a.ResourceGroup, "."):
-		return fmt.Errorf("%s.aks.resourceGroup %q: use 1-90 letters, digits, -, _, ., ( and ), not ending in .", at, a.ResourceGroup)
-	case a.Location == "":
-		return fmt.Errorf("%s.aks.location: name the Azure region, e.g. westeurope", at)
-	case a.NodeCount < 0:
-		return fmt.Errorf("%s.aks.nodeCount %d is negative", at, a.NodeCount)
-	}
-	return nil
 }
 
 func duration(field, s string, def time.Duration) (time.Duration, error) {

@@ -58,42 +58,6 @@ func TestDeployDefaults(t *testing.T) {
 	}
 }
 
-func TestClusterValidate(t *testing.T) {
-	kops := KopsCluster{StateStore: "gs://state", Project: "p", Zones: []string{"europe-west1-b"}}
-	aks := AKSCluster{ResourceGroup: "rg-shop", Location: "westeurope"}
-	tests := []struct {
-		name string
-		c    Cluster
-		want string
-	}{
-		{"default local", Cluster{}, ""},
-		{"existing", Cluster{Provider: "existing", Kubeconfig: "env:KUBECONFIG_DATA"}, ""},
-		{"local real node", Cluster{LocalNode: "real"}, ""},
-		{"local unknown node", Cluster{Provider: "local", LocalNode: "kind"}, `environments.prod.cluster.localNode "kind": use kwok or real`},
-		{"existing without kubeconfig", Cluster{Provider: "existing"}, "environments.prod.cluster.kubeconfig: provider existing needs a kubeconfig reference, e.g. env:KUBECONFIG_DATA or file:/path/kubeconfig"},
-		{"unknown", Cluster{Provider: "gke"}, `environments.prod.cluster.provider "gke": use local, kops, aks or existing`},
-		{"timeout", Cluster{Timeout: "soon"}, `environments.prod.cluster: cluster.timeout "soon": use a positive duration such as 90s, 5m or 1h`},
-		{"kops", Cluster{Provider: "kops", Name: "shop.k8s.local", Kops: kops}, ""},
-		{"kops name", Cluster{Provider: "kops", Name: "shop", Kops: kops}, `environments.prod.cluster.name "shop": kops needs a DNS-style name, e.g. shop.k8s.local`},
-		{"kops store", Cluster{Provider: "kops", Name: "a.k8s.local", Kops: KopsCluster{StateStore: "s3://x", Project: "p", Zones: []string{"z"}}}, `environments.prod.cluster.kops.stateStore "s3://x": use a Cloud Storage bucket, e.g. gs://acme-kops-state`},
-		{"kops project", Cluster{Provider: "kops", Name: "a.k8s.local", Kops: KopsCluster{StateStore: "gs://x", Zones: []string{"z"}}}, "environments.prod.cluster.kops.project: name the GCP project the cluster runs in"},
-		{"kops zones", Cluster{Provider: "kops", Name: "a.k8s.local", Kops: KopsCluster{StateStore: "gs://x", Project: "p"}}, "environments.prod.cluster.kops.zones: list at least one zone, e.g. [europe-west1-b]"},
-		{"kops zone", Cluster{Provider: "kops", Name: "a.k8s.local", Kops: KopsCluster{StateStore: "gs://x", Project: "p", Zones: []string{"Europe West"}}}, `environments.prod.cluster.kops.zones: "Europe West" is not a zone name, e.g. europe-west1-b`},
-		{"aks", Cluster{Provider: "aks", Name: "shop_Prod-1", AKS: aks}, ""},
-		{"aks name", Cluster{Provider: "aks", Name: "-x", AKS: aks}, `environments.prod.cluster.name "-x": use 1-63 letters, digits, - and _, starting and ending with a letter or digit`},
-		{"aks group", Cluster{Provider: "aks", Name: "x", AKS: AKSCluster{ResourceGroup: "rg.", Location: "l"}}, `environments.prod.cluster.aks.resourceGroup "rg.": use 1-90 letters, digits, -, _, ., ( and ), not ending in .`},
-		{"aks location", Cluster{Provider: "aks", Name: "x", AKS: AKSCluster{ResourceGroup: "rg"}}, "environments.prod.cluster.aks.location: name the Azure region, e.g. westeurope"},
-		{"aks nodes", Cluster{Provider: "aks", Name: "x", AKS: AKSCluster{ResourceGroup: "rg", Location: "l", NodeCount: -1}}, "environments.prod.cluster.aks.nodeCount -1 is negative"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := deployErrText(tt.c.Validate("prod")); got != tt.want {
-				t.Errorf("Validate()\n got %q\nwant %q", got, tt.want)
-			}
-		})
-	}
-}
-
 // TestFlaskExampleConfig: the example's onepipe.yaml parses strictly and its
 // deploy and cluster settings validate.
 func TestFlaskExampleConfig(t *testing.T) {
@@ -103,11 +67,6 @@ func TestFlaskExampleConfig(t *testing.T) {
 	}
 	if err := c.Deploy.Validate(); err != nil {
 		t.Error(err)
-	}
-	for _, name := range c.EnvironmentNames() {
-		if err := c.Environments[name].Cluster.Validate(name); err != nil {
-			t.Error(err)
-		}
 	}
 	prod := c.Environments["prod"]
 	if !prod.Protected || prod.Replicas != 2 || prod.Cluster.ProviderName() != ProviderKops || c.Environments["dev"].Cluster.ProviderName() != ProviderLocal {

@@ -1,41 +1,85 @@
-// Package project inspects an app's source folder on the host before any engine
-// work starts, so that a wrong --source fails in one line instead of deep inside
-// a container build.
+// Package project inspects an app's source folder before any engine work
+// starts, so that a wrong --source fails in one line instead of deep inside a
+// container build. It reads the folder on the host (Inspect) or any fs.FS
+// (InspectFS: the Dagger module reads the app folder into memory).
 package project
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
 // Project is what onepipe found in a source folder.
 type Project struct {
-	// Dir is the absolute path of the source folder.
+	// Dir is the absolute path of the source folder ("" from InspectFS).
 	Dir string
 	// Dockerfile is the Dockerfile's path relative to Dir ("" when there is none).
 	Dockerfile string
 	// Requirements are the runtime requirement files found (requirements.txt).
 	Requirements []string
-	// DevRequirements are the test/lint requirement files found.
+	// DevRequirements are the test/lint requirement files found, and those
+	// onepipe.yaml names (WithTestSettings).
 	DevRequirements []string
-	// LocalPaths are folders the requirement files install from (./pkg).
+	// LocalPaths are what the requirement files need besides themselves:
+	// folders they install from (./pkg, -e .[test]) and files they include
+	// (-r base.txt), relative to the source. "." is the whole source.
 	LocalPaths []string
 	// PyProject is true when the folder has a pyproject.toml.
 	PyProject bool
+	// Package is what pyproject.toml's [project] table declares (nil without one).
+	Package *Package
+	// TestExtra is the extra of Package installed for tests ("" none): test,
+	// tests or dev, whichever is declared first, or onepipe.yaml's test.extra.
+	TestExtra string
+	// TestRequirements are what pyproject.toml declares for the tests: the
+	// [project] dependencies and those of TestExtra. They are the dependency
+	// layer's input with the requirement files.
+	TestRequirements []string
+	// Install says how the tests get the app itself as a package.
+	Install Install
+	// RuffConfig is the file that configures ruff: pyproject.toml ([tool.ruff]),
+	// ruff.toml or .ruff.toml ("" when none does).
+	RuffConfig string
+	// Flake8Config is the file with a [flake8] section: setup.cfg, tox.ini or .flake8.
+	Flake8Config string
 	// BaseImage is the image named by the Dockerfile's last FROM ("" if unknown).
 	BaseImage string
+
+	// fsys is the source folder, for the methods that read more of it.
+	fsys fs.FS
 }
+
+// Install says how the tests get the app itself as a package.
+type Install string
+
+const (
+	// InstallNone leaves the app as files: the tests import it from the
+	// working directory (a requirement file may install it: -e .).
+	InstallNone Install = ""
+	// InstallNoDeps installs it with pip install --no-deps on top of the
+	// dependency layer, which holds its declared dependencies.
+	InstallNoDeps Install = "no-deps"
+	// InstallWithDeps installs it with its dependencies, which its build
+	// backend computes (dynamic = ["dependencies"]).
+	InstallWithDeps Install = "with-deps"
+)
 
 // ErrNoDockerfile is returned by RequireDockerfile when the Dockerfile is missing.
 var ErrNoDockerfile = errors.New("no Dockerfile")
 
-// Inspect looks at dir. It fails when dir is missing or is not a Python project
-// (no requirements.txt and no pyproject.toml).
+// ErrNotPython is returned for a folder with neither requirements.txt nor pyproject.toml.
+var ErrNotPython = errors.New("not a Python project: add requirements.txt (or pyproject.toml) listing the app's dependencies")
+
+// devRequirementFiles are the test/lint requirement files picked up by name.
+var devRequirementFiles = []string{"requirements-dev.txt", "requirements-test.txt", "requirements_dev.txt", "test-requirements.txt"}
+
+// Inspect looks at the folder dir on the host. It fails when dir is missing
+// or is not a Python project (no requirements.txt and no pyproject.toml).
 func Inspect(dir, dockerfile string) (Project, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
@@ -50,37 +94,65 @@ func Inspect(dir, dockerfile string) (Project, error) {
 	case !st.IsDir():
 		return Project{}, fmt.Errorf("source %s is a file, not a folder: pass --source with the app's folder", dir)
 	}
-	p := Project{Dir: abs}
-	if exists(abs, "requirements.txt") {
+	if filepath.IsAbs(dockerfile) {
+		if rel, err := filepath.Rel(abs, dockerfile); err == nil {
+			dockerfile = rel
+		}
+	}
+	p, err := InspectFS(os.DirFS(abs), dockerfile)
+	if errors.Is(err, ErrNotPython) {
+		return Project{}, fmt.Errorf("source %s is %w", dir, ErrNotPython)
+	}
+	if err != nil {
+		return Project{}, err
+	}
+	p.Dir = abs
+	return p, nil
+}
+
+// InspectFS looks at a source folder given as a file system: requirement
+// files, pyproject.toml, linter settings and the Dockerfile (dockerfile, a
+// slash-separated path inside fsys; "" is Dockerfile). It fails when the
+// folder is not a Python project or a file it needs cannot be read.
+func InspectFS(fsys fs.FS, dockerfile string) (Project, error) {
+	p := Project{fsys: fsys}
+	if isFile(fsys, "requirements.txt") {
 		p.Requirements = []string{"requirements.txt"}
 	}
-	for _, f := range []string{"requirements-dev.txt", "requirements-test.txt", "requirements_dev.txt", "test-requirements.txt"} {
-		if exists(abs, f) {
+	for _, f := range devRequirementFiles {
+		if isFile(fsys, f) {
 			p.DevRequirements = append(p.DevRequirements, f)
 		}
 	}
-	for _, f := range append(append([]string{}, p.Requirements...), p.DevRequirements...) {
-		data, err := os.ReadFile(filepath.Join(abs, f))
+	for _, f := range append(slices.Clone(p.Requirements), p.DevRequirements...) {
+		if err := p.addRequirementFile(f); err != nil {
+			return Project{}, err
+		}
+	}
+	if isFile(fsys, "pyproject.toml") {
+		p.PyProject = true
+		data, err := fs.ReadFile(fsys, "pyproject.toml")
 		if err != nil {
-			continue
+			return Project{}, readError("pyproject.toml", err)
 		}
-		for _, lp := range LocalRequirementPaths(string(data)) {
-			if lp == ".." || strings.HasPrefix(lp, "../") {
-				return Project{}, fmt.Errorf("%s installs from %s, outside the source folder: onepipe uploads only --source, so move it inside or widen --source", f, lp)
-			}
-			p.LocalPaths = append(p.LocalPaths, lp)
+		py, err := parsePyProject(string(data))
+		if err != nil {
+			return Project{}, fmt.Errorf("pyproject.toml: %w", err)
+		}
+		p.Package = py.Package
+		if py.Ruff {
+			p.RuffConfig = "pyproject.toml"
 		}
 	}
-	p.PyProject = exists(abs, "pyproject.toml")
 	if len(p.Requirements) == 0 && !p.PyProject {
-		return Project{}, fmt.Errorf("source %s is not a Python project: add requirements.txt (or pyproject.toml) listing the app's dependencies", dir)
+		return Project{}, fmt.Errorf("the source folder is %w", ErrNotPython)
 	}
-	if dockerfile == "" {
-		dockerfile = "Dockerfile"
+	p.findLintConfig()
+	if err := p.readDockerfile(dockerfile); err != nil {
+		return Project{}, err
 	}
-	if data, err := os.ReadFile(filepath.Join(abs, dockerfile)); err == nil {
-		p.Dockerfile = dockerfile
-		p.BaseImage = LastFrom(string(data))
+	if err := p.settleTests(""); err != nil {
+		return Project{}, err
 	}
 	return p, nil
 }
@@ -96,83 +168,53 @@ func (p Project) RequireDockerfile(name string) error {
 	return fmt.Errorf("%w: %s not found: add a Dockerfile to the app or pass --dockerfile", ErrNoDockerfile, filepath.Join(p.Dir, name))
 }
 
-// LastFrom returns the image of the last FROM instruction of a Dockerfile, the
-// stage that becomes the image. Stage names (FROM x AS y) and --platform flags
-// are skipped; a FROM that names an earlier stage resolves to that stage's image.
-// It returns "" when there is no FROM or the image is built from an ARG.
-func LastFrom(dockerfile string) string {
-	stages := map[string]string{}
-	last := ""
-	sc := bufio.NewScanner(strings.NewReader(dockerfile))
-	for sc.Scan() {
-		fields := strings.Fields(sc.Text())
-		if len(fields) < 2 || !strings.EqualFold(fields[0], "FROM") {
+// addRequirementFile reads a requirement file and those it includes, and
+// records the local paths they need.
+func (p *Project) addRequirementFile(file string) error {
+	reqs, includes, err := readRequirementsTree(p.fsys, file)
+	if err != nil {
+		return err
+	}
+	for _, inc := range includes {
+		if !slices.Contains(p.Requirements, inc) && !slices.Contains(p.DevRequirements, inc) {
+			p.addLocalPath(inc)
+		}
+	}
+	for _, r := range reqs {
+		if r.Path == "" {
 			continue
 		}
-		args := fields[1:]
-		for len(args) > 0 && strings.HasPrefix(args[0], "--") {
-			args = args[1:]
+		if outside(r.Path) {
+			return fmt.Errorf("%s installs from %s, outside the source folder: onepipe uploads only --source, so move it inside or widen --source", file, r.Path)
 		}
-		if len(args) == 0 {
-			continue
-		}
-		image := args[0]
-		if prev, ok := stages[strings.ToLower(image)]; ok {
-			image = prev
-		}
-		if strings.Contains(image, "$") {
-			image = ""
-		}
-		if len(args) >= 3 && strings.EqualFold(args[1], "AS") {
-			stages[strings.ToLower(args[2])] = image
-		}
-		last = image
+		p.addLocalPath(r.Path)
 	}
-	return last
+	return nil
 }
 
-// IsPythonImage reports whether an image reference looks like a Python runtime
-// image that can run the app's tests (python:*, */python:*).
-func IsPythonImage(ref string) bool {
-	name := ref
-	if i := strings.LastIndex(name, "/"); i >= 0 {
-		name = name[i+1:]
+func (p *Project) addLocalPath(lp string) {
+	if !slices.Contains(p.LocalPaths, lp) {
+		p.LocalPaths = append(p.LocalPaths, lp)
 	}
-	return name == "python" || strings.HasPrefix(name, "python:") || strings.HasPrefix(name, "python@")
 }
 
-func exists(dir, name string) bool {
-	st, err := os.Stat(filepath.Join(dir, name))
+// readError is the one line for a file that exists but cannot be read.
+func readError(name string, err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	return fmt.Errorf("cannot read %s: %v: make it a readable file", name, err)
+}
+
+func outside(p string) bool {
+	return p == ".." || strings.HasPrefix(p, "../")
+}
+
+func isFile(fsys fs.FS, name string) bool {
+	if fsys == nil {
+		return false
+	}
+	st, err := fs.Stat(fsys, name)
 	return err == nil && !st.IsDir()
-}
-
-// LocalRequirementPaths returns the local folders a requirements file
-// installs from (./pkg, ../lib, -e ./pkg, file:./pkg), cleaned and relative,
-// so the install layer can include them and nothing else of the source.
-func LocalRequirementPaths(requirements string) []string {
-	var out []string
-	seen := map[string]bool{}
-	sc := bufio.NewScanner(strings.NewReader(requirements))
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if i := strings.Index(line, " #"); i >= 0 {
-			line = strings.TrimSpace(line[:i])
-		}
-		for _, prefix := range []string{"-e ", "--editable ", "--editable="} {
-			line = strings.TrimSpace(strings.TrimPrefix(line, prefix))
-		}
-		line = strings.TrimPrefix(line, "file:")
-		if line != "." && !strings.HasPrefix(line, "./") && !strings.HasPrefix(line, "../") {
-			continue
-		}
-		if i := strings.IndexAny(line, "[;"); i >= 0 { // extras, markers
-			line = line[:i]
-		}
-		p := filepath.Clean(line)
-		if !seen[p] {
-			seen[p] = true
-			out = append(out, p)
-		}
-	}
-	return out
 }

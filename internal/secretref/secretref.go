@@ -44,15 +44,19 @@ func ParseFor(field, s string) (Ref, error) {
 // String returns the reference in its canonical form.
 func (r Ref) String() string { return r.Kind + ":" + r.Name }
 
-// Resolve reads the secret. An unset or empty variable, or a missing file, is
-// an error naming the reference; a file's trailing newline is dropped (editors
-// and `echo` add one). Errors never contain the value.
+// Resolve reads the secret. An unset or empty variable, or a missing or empty
+// file, is an error naming the reference and which of these it is; a file's
+// trailing newline is dropped (editors and `echo` add one). Errors never
+// contain the value.
 func (r Ref) Resolve(lookupEnv func(string) (string, bool), readFile func(string) ([]byte, error)) (string, error) {
 	switch r.Kind {
 	case "env":
 		v, ok := lookupEnv(r.Name)
-		if !ok || v == "" {
+		if !ok {
 			return "", fmt.Errorf("secret %s is not set: export %s (in CI: a masked/secret variable) or change the reference", r, r.Name)
+		}
+		if v == "" {
+			return "", fmt.Errorf("secret %s is set but empty: give %s the secret's value (in CI: check the secret variable exists and reaches this job) or change the reference", r, r.Name)
 		}
 		return v, nil
 	case "file":
@@ -65,7 +69,7 @@ func (r Ref) Resolve(lookupEnv func(string) (string, bool), readFile func(string
 		}
 		v := strings.TrimRight(string(data), "\r\n")
 		if v == "" {
-			return "", fmt.Errorf("secret %s: file is empty", r)
+			return "", fmt.Errorf("secret %s: file %s is empty: write the secret into it or change the reference", r, r.Name)
 		}
 		return v, nil
 	}

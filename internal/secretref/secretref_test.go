@@ -59,7 +59,7 @@ func TestParse(t *testing.T) {
 
 func TestResolve(t *testing.T) {
 	e := env(map[string]string{"SET": secretValue, "EMPTY": ""})
-	f := files(map[string]string{"/s": secretValue + "\n", "/empty": "\n"})
+	f := files(map[string]string{"/s": secretValue + "\n", "/empty": "\n", "/zero": ""})
 	tests := []struct {
 		ref     string
 		want    string
@@ -67,10 +67,11 @@ func TestResolve(t *testing.T) {
 	}{
 		{"env:SET", secretValue, ""},
 		{"env:UNSET", "", "secret env:UNSET is not set: export UNSET"},
-		{"env:EMPTY", "", "is not set"},
+		{"env:EMPTY", "", "secret env:EMPTY is set but empty: give EMPTY the secret's value"},
 		{"file:/s", secretValue, ""},
 		{"file:/nope", "", "file:/nope: file not found"},
-		{"file:/empty", "", "file is empty"},
+		{"file:/empty", "", "secret file:/empty: file /empty is empty: write the secret into it"},
+		{"file:/zero", "", "secret file:/zero: file /zero is empty"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.ref, func(t *testing.T) {
@@ -82,6 +83,9 @@ func TestResolve(t *testing.T) {
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("err = %v, want %q", err, tt.wantErr)
+				}
+				if strings.Contains(err.Error(), "not set") && strings.Contains(err.Error(), "empty") {
+					t.Errorf("err = %v: say either not set or empty, not both", err)
 				}
 				return
 			}

@@ -14,6 +14,8 @@ import (
 	"slices"
 	"strings"
 	"text/template"
+
+	"github.com/onepipe/onepipe/internal/imageref"
 )
 
 // Kind names a CI system.
@@ -85,8 +87,12 @@ type Data struct {
 	// Empty pushes to GitLab's own registry on GitLab (--push) and pushes nothing
 	// on Azure DevOps and GitHub Actions.
 	Repository string
-	// Branches are the branches whose pushes run the pipeline (default main);
-	// release tags vX.Y.Z always do.
+	// Branches are the branches whose pushes run the pipeline (default main).
+	// Tags starting with v always do, on every CI alike (GitLab:
+	// $CI_COMMIT_TAG =~ /^v/, Azure DevOps: v*, GitHub Actions: v**), and the
+	// shims pass nothing about them: onepipe decides from the tag whether it
+	// is a release (v1.2.3: prod, moving tags) or a pre-release (v1.2.3-rc.1:
+	// release.preReleaseEnvironment, its own tag only).
 	Branches []string
 	// Version is the onepipe release the job runs (default latest).
 	Version string
@@ -103,7 +109,6 @@ type Data struct {
 var (
 	appPattern     = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$`)
 	pathPattern    = regexp.MustCompile(`^[A-Za-z0-9._][A-Za-z0-9._/-]*$`)
-	repoPattern    = regexp.MustCompile(`^([a-zA-Z0-9.-]+(:[0-9]+)?/)?[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*$`)
 	branchPattern  = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._/-]*$`)
 	versionPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._+-]*$`)
 	commandPattern = regexp.MustCompile(`^[\x20-\x7e]*[\x21-\x7e][\x20-\x7e]*$`)
@@ -160,7 +165,7 @@ func (d Data) Validate() error {
 		errs = append(errs, fmt.Errorf("source folder %q is outside the repository: use a path inside it, e.g. . or services/shop", d.Source))
 	}
 	if d.Repository != "" {
-		errs = append(errs, check("image repository", d.Repository, repoPattern, "host[:port]/path in lowercase, without a tag (e.g. acme.azurecr.io/shop)"))
+		errs = append(errs, imageref.CheckRepository(d.Repository))
 	}
 	for _, b := range d.Branches {
 		errs = append(errs, check("branch", b, branchPattern, "a branch name such as main or release/1.x"))
@@ -174,6 +179,13 @@ func (d Data) Validate() error {
 		}
 	}
 	return nil
+}
+
+// Pushes reports whether the shim for kind pushes an image: always on GitLab
+// (to Repository, else the project's own registry), elsewhere only to
+// Repository.
+func Pushes(kind Kind, d Data) bool {
+	return kind == GitLab || d.Repository != ""
 }
 
 // view is what the templates see: the data with defaults, plus the derived

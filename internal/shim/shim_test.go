@@ -4,6 +4,8 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -217,9 +219,12 @@ func TestRenderRejectsUnsafeData(t *testing.T) {
 	}{
 		{"app with space", Data{App: "my app"}, "app name"},
 		{"app with newline", Data{App: "a\nb: c"}, "app name"},
-		{"repository with tag", Data{Repository: "acme.azurecr.io/shop:v1"}, "image repository"},
-		{"repository uppercase", Data{Repository: "acme.azurecr.io/Shop"}, "image repository"},
+		{"repository with tag", Data{Repository: "acme.azurecr.io/shop:v1"}, `image repository "acme.azurecr.io/shop:v1" has a tag`},
+		{"repository with digest", Data{Repository: "acme.azurecr.io/shop@sha256:" + strings.Repeat("0", 64)}, "has a digest"},
+		{"repository uppercase", Data{Repository: "acme.azurecr.io/Shop"}, "uppercase letters"},
 		{"repository with shell", Data{Repository: "acme.io/shop;rm"}, "image repository"},
+		{"repository without registry", Data{Repository: "shop"}, `image repository "shop" names no registry: write docker.io/library/shop for Docker Hub`},
+		{"repository too long", Data{Repository: "acme.io/" + strings.Repeat("a", 250)}, "258 characters long"},
 		{"source outside", Data{Source: "../other"}, "source folder"},
 		{"source absolute", Data{Source: "/etc"}, "source folder"},
 		{"source with space", Data{Source: "my app"}, "source folder"},
@@ -242,6 +247,21 @@ func TestRenderRejectsUnsafeData(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// The shims accept every repository the pipeline accepts (one check, in
+// internal/imageref), including names the old pattern refused.
+func TestRenderAcceptsRepositories(t *testing.T) {
+	for _, repo := range []string{"registry.example.com/my_org__team/app", "[::1]:5000/shop", "localhost:5000/x", "docker.io/library/shop"} {
+		for _, k := range Kinds() {
+			b, err := Render(k, Data{Repository: repo})
+			if err != nil {
+				t.Errorf("%s: Render(%s) = %v", k, repo, err)
+				continue
+			}
+			checkStructure(t, k, Data{Repository: repo}, b)
+		}
 	}
 }
 
@@ -309,4 +329,133 @@ func FuzzRender(f *testing.F) {
 			}
 		}
 	})
+}
+
+// tagFilter returns, for the rendered shim of kind, whether a push of tag runs
+// the pipeline, reading the filter the way that CI reads it.
+func tagFilter(t *testing.T, k Kind, b []byte) func(tag string) bool {
+	t.Helper()
+	m := parse(t, b)
+	switch k {
+	case GitLab:
+		var res []*regexp.Regexp
+		for _, r := range get(t, m, "onepipe", "rules").([]any) {
+			cond, _ := r.(map[string]any)["if"].(string)
+			if re, ok := strings.CutPrefix(cond, "$CI_COMMIT_TAG =~ /"); ok {
+				res = append(res, regexp.MustCompile(strings.TrimSuffix(re, "/"))) // GitLab matches with RE2 too
+			} else if strings.Contains(cond, "CI_COMMIT_TAG") {
+				t.Fatalf("gitlab: rule %q: extend tagFilter to read it", cond)
+			}
+		}
+		return func(tag string) bool {
+			return slices.ContainsFunc(res, func(re *regexp.Regexp) bool { return re.MatchString(tag) })
+		}
+	case Azure:
+		include := globs(t, strs(get(t, m, "trigger", "tags", "include")), false)
+		var exclude []*regexp.Regexp
+		if ex, ok := get(t, m, "trigger", "tags").(map[string]any)["exclude"]; ok {
+			exclude = globs(t, strs(ex), false)
+		}
+		return func(tag string) bool { return anyMatch(include, tag) && !anyMatch(exclude, tag) }
+	case GitHub:
+		on, ok := m["on"]
+		if !ok {
+			on = m["true"] // YAML 1.1 reads the key on as a boolean
+		}
+		include := globs(t, strs(get(t, on, "push", "tags")), true)
+		return func(tag string) bool { return anyMatch(include, tag) }
+	}
+	t.Fatalf("no tag filter for %s", k)
+	return nil
+}
+
+// globs compiles CI wildcard patterns: Azure DevOps's * (any characters) and
+// GitHub's * (any but /) and ** (any). Other pattern characters fail the test.
+func globs(t *testing.T, patterns []string, github bool) []*regexp.Regexp {
+	t.Helper()
+	var out []*regexp.Regexp
+	for _, p := range patterns {
+		if strings.ContainsAny(p, "?[]!+\\") {
+			t.Fatalf("pattern %q: extend globs to read it", p)
+		}
+		var re strings.Builder
+		for i := 0; i < len(p); i++ {
+			switch {
+			case github && strings.HasPrefix(p[i:], "**"):
+				re.WriteString(".*")
+				i++
+			case github && p[i] == '*':
+				re.WriteString("[^/]*")
+			case p[i] == '*':
+				re.WriteString(".*")
+			default:
+				re.WriteString(regexp.QuoteMeta(p[i : i+1]))
+			}
+		}
+		out = append(out, regexp.MustCompile("^"+re.String()+"$"))
+	}
+	return out
+}
+
+func anyMatch(res []*regexp.Regexp, s string) bool {
+	return slices.ContainsFunc(res, func(re *regexp.Regexp) bool { return re.MatchString(s) })
+}
+
+// Every CI runs the pipeline on the same tags: final releases and
+// pre-releases alike (onepipe tells them apart), whatever the branches.
+func TestShimsRunOnTheSameTags(t *testing.T) {
+	tags := map[string]bool{
+		"v1.2.3":       true,
+		"v0.1.0":       true,
+		"v1.2.3-rc.1":  true,
+		"v1.2.3-beta":  true,
+		"v1.2.3+build": true, // onepipe refuses it in one line rather than skip it in silence
+		"v2":           true,
+		"v1/hotfix":    true,
+		"1.2.3":        false,
+		"release-1.2":  false,
+		"nightly":      false,
+	}
+	for name, d := range cases {
+		for _, k := range Kinds() {
+			b, err := Render(k, d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			runs := tagFilter(t, k, b)
+			for tag, want := range tags {
+				if got := runs(tag); got != want {
+					t.Errorf("%s/%s: a push of tag %s runs the pipeline: %v, want %v", name, k, tag, got, want)
+				}
+			}
+		}
+	}
+}
+
+func TestPushes(t *testing.T) {
+	tests := []struct {
+		kind Kind
+		d    Data
+		want bool
+	}{
+		{GitLab, Data{}, true},
+		{GitLab, Data{Repository: "acme.azurecr.io/shop"}, true},
+		{Azure, Data{}, false},
+		{Azure, Data{Repository: "acme.azurecr.io/shop"}, true},
+		{GitHub, Data{}, false},
+		{GitHub, Data{Repository: "acme.azurecr.io/shop"}, true},
+	}
+	for _, tt := range tests {
+		b, err := Render(tt.kind, tt.d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := Pushes(tt.kind, tt.d); got != tt.want {
+			t.Errorf("Pushes(%s, %+v) = %v, want %v", tt.kind, tt.d, got, tt.want)
+		}
+		// What the shim really does: GitLab's default is --push, elsewhere --publish.
+		if pushes := strings.Contains(string(b), `"--push"`) || strings.Contains(string(b), "--publish "); pushes != tt.want {
+			t.Errorf("%s shim for %+v pushes: %v, but Pushes says %v", tt.kind, tt.d, pushes, tt.want)
+		}
+	}
 }

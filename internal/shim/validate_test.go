@@ -119,6 +119,41 @@ func TestGitLabCILocalAcceptsShims(t *testing.T) {
 	}
 }
 
+// GitLab runs the job on a final release tag and on a pre-release tag alike,
+// as gitlab-ci-local evaluates the rules; the checkout's branch (main) is not
+// one the shim runs on, so only the tag rule can start the job.
+func TestGitLabCILocalRunsOnTags(t *testing.T) {
+	gitlabCILocal(t)
+	ci, err := Render(GitLab, Data{App: "tornado", Branches: []string{"production"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := gitlabProject(t, ci)
+	for tag, want := range map[string]string{
+		"v1.2.3":      "on_success",
+		"v1.2.3-rc.1": "on_success",
+		"v1.2.3-beta": "on_success",
+		"nightly":     "never",
+		"":            "never",
+	} {
+		args := []string{"--list-json"}
+		if tag != "" {
+			args = append(args, "--variable", "CI_COMMIT_TAG="+tag)
+		}
+		out, stderr, err := runGitLabCILocal(t, dir, args...)
+		if err != nil {
+			t.Fatalf("gitlab-ci-local --list-json: %v\n%s%s", err, out, stderr)
+		}
+		var jobs []struct{ Name, When string }
+		if err := json.Unmarshal([]byte(out), &jobs); err != nil || len(jobs) != 1 {
+			t.Fatalf("gitlab-ci-local --list-json printed no one-job list: %v\n%s", err, out)
+		}
+		if jobs[0].When != want {
+			t.Errorf("tag %q: the job runs %s, want %s", tag, jobs[0].When, want)
+		}
+	}
+}
+
 // The validation can fail: gitlab-ci-local refuses shims broken in the ways
 // a hand edit breaks them.
 func TestGitLabCILocalRejectsBrokenShims(t *testing.T) {

@@ -1,4 +1,4 @@
-package cloud
+package azure
 
 import (
 	"context"
@@ -13,13 +13,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/onepipe/onepipe/internal/arm"
 	"github.com/onepipe/onepipe/internal/config"
 )
 
-type staticToken string
+type scopedToken string
 
-func (s staticToken) Token(_ context.Context, scope string) (string, error) {
-	if scope != ARMScope {
+func (s scopedToken) Token(_ context.Context, scope string) (string, error) {
+	if scope != arm.Scope {
 		return "", errors.New("unexpected scope " + scope)
 	}
 	return string(s), nil
@@ -133,11 +134,11 @@ func newAKS(t *testing.T, f *fakeARM) *AKS {
 	srv := httptest.NewServer(f)
 	t.Cleanup(srv.Close)
 	c := config.Cluster{Provider: "aks", Name: "shop-aks", AKS: config.AKSCluster{ResourceGroup: "rg-shop", Location: "westeurope", KubernetesVersion: "1.33"}}
-	a, err := NewAKS("prod", c, "sub-1", staticToken("tok-123"))
+	a, err := NewAKS("prod", c, "sub-1", scopedToken("tok-123"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	a.Endpoint, a.HTTP, a.PollEvery = srv.URL, srv.Client(), time.Millisecond
+	a.ARM.BaseURL, a.ARM.HTTP, a.PollEvery = srv.URL, srv.Client(), time.Millisecond
 	return a
 }
 
@@ -205,7 +206,7 @@ func TestAKSConflictWaitsForTheOtherRun(t *testing.T) {
 	f := &fakeARM{t: t, group: true, putStatus: 409}
 	a := newAKS(t, f)
 	// The other run's cluster appears between our GET and our PUT.
-	a.HTTP.Transport = roundTrip(func(r *http.Request) (*http.Response, error) {
+	a.ARM.HTTP.Transport = roundTrip(func(r *http.Request) (*http.Response, error) {
 		if r.Method == http.MethodPut {
 			f.mu.Lock()
 			f.cluster = &ManagedCluster{Location: "westeurope", Properties: ManagedClusterProperties{ProvisioningState: "Creating"}}
@@ -242,7 +243,7 @@ func TestAKSErrors(t *testing.T) {
 			"aks cluster shop-aks is stopped: start it (az aks start -g rg-shop -n shop-aks) and run again"},
 		{"timeout", &fakeARM{group: true, cluster: &ManagedCluster{Properties: ManagedClusterProperties{ProvisioningState: "Updating"}}}, func(a *AKS) { a.Timeout = 20 * time.Millisecond },
 			"aks cluster shop-aks not ready after 20ms (provisioning state Updating): raise cluster.timeout or look in the Azure portal"},
-		{"token", &fakeARM{}, func(a *AKS) { a.Tokens = failingToken{} },
+		{"token", &fakeARM{}, func(a *AKS) { a.ARM.Tokens = failingToken{} },
 			"aks cluster shop-aks: Azure Resource Manager token: sign-in refused"},
 	}
 	for _, tt := range tests {
@@ -256,7 +257,7 @@ func TestAKSErrors(t *testing.T) {
 			if err == nil {
 				t.Fatal("Ensure succeeded")
 			}
-			if got := strings.ReplaceAll(err.Error(), a.Endpoint, "URL"); got != tt.want {
+			if got := strings.ReplaceAll(err.Error(), a.ARM.BaseURL, "URL"); got != tt.want {
 				t.Errorf("error\n got %s\nwant %s", got, tt.want)
 			}
 		})
@@ -275,14 +276,14 @@ func TestAKSForbidden(t *testing.T) {
 		io.WriteString(w, `{"error":{"code":"AuthorizationFailed","message":"The client 'x' does not have authorization\nto perform action."}}`)
 	}))
 	defer srv.Close()
-	a := &AKS{SubscriptionID: "sub-1", ResourceGroup: "rg-shop", Name: "shop-aks", Tokens: staticToken("tok-123"), Endpoint: srv.URL, HTTP: srv.Client()}
+	a := &AKS{SubscriptionID: "sub-1", ResourceGroup: "rg-shop", Name: "shop-aks", ARM: ARM{BaseURL: srv.URL, Tokens: scopedToken("tok-123"), HTTP: srv.Client()}}
 	_, err := a.Ensure(context.Background())
 	want := "aks cluster shop-aks: Azure Resource Manager: GET " + srv.URL + clusterPath + ": 403 Forbidden: AuthorizationFailed: The client 'x' does not have authorization to perform action."
-	if err == nil || err.Error() != want || StatusOf(err) != 403 {
+	if err == nil || err.Error() != want || arm.StatusOf(err) != 403 {
 		t.Errorf("error\n got %v\nwant %s", err, want)
 	}
 	_, err = a.Kubeconfig(context.Background())
-	if StatusOf(err) != 403 || strings.Contains(err.Error(), "tok-123") {
+	if arm.StatusOf(err) != 403 || strings.Contains(err.Error(), "tok-123") {
 		t.Errorf("Kubeconfig error: %v", err)
 	}
 }
@@ -293,7 +294,7 @@ func TestAKSKubeconfigErrors(t *testing.T) {
 		`{"kubeconfigs":[{"value":"%%%"}]}`: "aks cluster shop-aks kubeconfig: the answer is not base64",
 	} {
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, body) }))
-		a := &AKS{SubscriptionID: "s", ResourceGroup: "g", Name: "shop-aks", Tokens: staticToken("t"), Endpoint: srv.URL, HTTP: srv.Client()}
+		a := &AKS{SubscriptionID: "s", ResourceGroup: "g", Name: "shop-aks", ARM: ARM{BaseURL: srv.URL, Tokens: scopedToken("t"), HTTP: srv.Client()}}
 		if _, err := a.Kubeconfig(context.Background()); err == nil || err.Error() != want {
 			t.Errorf("%s: %v, want %s", body, err, want)
 		}
@@ -321,5 +322,69 @@ func TestNewAKS(t *testing.T) {
 	}
 	if got := a.Plan(); strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("Plan:\n%s", strings.Join(got, "\n"))
+	}
+}
+
+// TestNewAKSChecksTheSettings checks every message NewAKS gives for bad
+// settings: it checks them itself, without config.Cluster.Validate.
+func TestNewAKSChecksTheSettings(t *testing.T) {
+	tests := []struct {
+		name string
+		edit func(*config.Cluster)
+		sub  string
+		want string
+	}{
+		{"other provider", func(c *config.Cluster) { c.Provider = "kops" }, "s",
+			"environments.prod.cluster.provider is kops, not aks"},
+		{"timeout", func(c *config.Cluster) { c.Timeout = "10" }, "s",
+			`environments.prod.cluster: cluster.timeout "10": use a positive duration such as 90s, 5m or 1h`},
+		{"no name", func(c *config.Cluster) { c.Name = "" }, "s",
+			`environments.prod.cluster.name "": use 1-63 letters, digits, - and _, starting and ending with a letter or digit`},
+		{"name ending in -", func(c *config.Cluster) { c.Name = "shop-" }, "s",
+			`environments.prod.cluster.name "shop-": use 1-63 letters, digits, - and _, starting and ending with a letter or digit`},
+		{"name too long", func(c *config.Cluster) { c.Name = strings.Repeat("a", 64) }, "s",
+			`environments.prod.cluster.name "` + strings.Repeat("a", 64) + `": use 1-63 letters, digits, - and _, starting and ending with a letter or digit`},
+		{"no resource group", func(c *config.Cluster) { c.AKS.ResourceGroup = "" }, "s",
+			`environments.prod.cluster.aks.resourceGroup "": use 1-90 letters, digits, -, _, ., ( and ), not ending in .`},
+		{"resource group ending in .", func(c *config.Cluster) { c.AKS.ResourceGroup = "rg." }, "s",
+			`environments.prod.cluster.aks.resourceGroup "rg.": use 1-90 letters, digits, -, _, ., ( and ), not ending in .`},
+		{"resource group with a slash", func(c *config.Cluster) { c.AKS.ResourceGroup = "rg/x" }, "s",
+			`environments.prod.cluster.aks.resourceGroup "rg/x": use 1-90 letters, digits, -, _, ., ( and ), not ending in .`},
+		{"no location", func(c *config.Cluster) { c.AKS.Location = "" }, "s",
+			"environments.prod.cluster.aks.location: name the Azure region, e.g. westeurope"},
+		{"negative node count", func(c *config.Cluster) { c.AKS.NodeCount = -2 }, "s",
+			"environments.prod.cluster.aks.nodeCount -2 is negative"},
+		{"no subscription", func(c *config.Cluster) {}, "",
+			"environments.prod.cluster.aks.subscriptionId: none set: set it or azure.subscriptionId in onepipe.yaml"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := config.Cluster{Provider: "aks", Name: "shop_aks-1", AKS: config.AKSCluster{ResourceGroup: "rg-(shop).1", Location: "westeurope"}}
+			tt.edit(&c)
+			_, err := NewAKS("prod", c, tt.sub, nil)
+			if err == nil || err.Error() != tt.want {
+				t.Errorf("NewAKS: %v\nwant %s", err, tt.want)
+			}
+		})
+	}
+	c := config.Cluster{Provider: "aks", Name: "shop_aks-1", Timeout: "30m", AKS: config.AKSCluster{ResourceGroup: "rg-(shop).1", Location: "westeurope"}}
+	if a, err := NewAKS("prod", c, "s", nil); err != nil || a.Timeout != 30*time.Minute {
+		t.Errorf("good settings: %+v, %v", a, err)
+	}
+}
+
+// TestAKSWithoutCredentials checks that AKS goes through the one ARM client,
+// which says what to set when no credentials were given.
+func TestAKSWithoutCredentials(t *testing.T) {
+	c := config.Cluster{Provider: "aks", Name: "shop-aks", AKS: config.AKSCluster{ResourceGroup: "rg-shop", Location: "westeurope"}}
+	a, err := NewAKS("prod", c, "sub-1", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.ARM.BaseURL = "http://127.0.0.1:9"
+	_, err = a.Ensure(context.Background())
+	want := "aks cluster shop-aks: Azure Resource Manager: no credentials: set azure.clientId and azure.clientSecret or azure.federatedToken"
+	if err == nil || err.Error() != want {
+		t.Errorf("error\n got %v\nwant %s", err, want)
 	}
 }

@@ -1,4 +1,4 @@
-package cloud
+package azure
 
 // ManagedCluster is the part of a Microsoft.ContainerService/managedClusters
 // resource onepipe sends and reads.

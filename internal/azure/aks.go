@@ -1,4 +1,4 @@
-package cloud
+package azure
 
 import (
 	"context"
@@ -7,11 +7,20 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 
 	"github.com/onepipe/onepipe/internal/arm"
 	"github.com/onepipe/onepipe/internal/config"
+)
+
+// API versions of the AKS calls.
+const (
+	// AKSAPIVersion is the Microsoft.ContainerService API version (stable).
+	AKSAPIVersion = "2025-10-01"
+	// ResourceGroupAPIVersion is the Microsoft.Resources API version.
+	ResourceGroupAPIVersion = "2021-04-01"
 )
 
 // AKS defaults.
@@ -31,38 +40,45 @@ type AKS struct {
 	// Admin fetches the admin kubeconfig (listClusterAdminCredential).
 	Admin bool
 
-	Tokens TokenSource
-	HTTP   *http.Client
-	// Endpoint is the ARM endpoint (default ARMEndpoint).
-	Endpoint string
+	// ARM is the Resource Manager client the calls go through; set its
+	// BaseURL for a sovereign cloud.
+	ARM ARM
 	// PollEvery paces the readiness checks (default 15s); Timeout bounds
 	// the wait (default config.DefaultClusterTimeout).
 	PollEvery, Timeout time.Duration
 }
 
-// NewAKS reads the cluster settings of environment env; subscription is
-// used when the cluster names none (azure.subscriptionId).
-func NewAKS(env string, c config.Cluster, subscription string, tokens TokenSource) (*AKS, error) {
+var (
+	aksName       = regexp.MustCompile(`^[a-zA-Z0-9]([-_a-zA-Z0-9]{0,61}[a-zA-Z0-9])?$`)
+	resourceGroup = regexp.MustCompile(`^[-\w._()]{1,90}$`)
+)
+
+// NewAKS reads the AKS cluster settings of environment env, checks them and
+// applies the defaults; subscription is used when the cluster names none
+// (azure.subscriptionId). Errors name the field
+// (environments.ENV.cluster...) and what to write there.
+func NewAKS(env string, c config.Cluster, subscription string, tokens arm.TokenSource) (*AKS, error) {
+	at := "environments." + env + ".cluster"
 	if c.ProviderName() != config.ProviderAKS {
-		return nil, fmt.Errorf("environments.%s.cluster.provider is %s, not aks", env, c.ProviderName())
-	}
-	if err := c.Validate(env); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s.provider is %s, not aks", at, c.ProviderName())
 	}
 	timeout, err := c.TimeoutDuration()
 	if err != nil {
+		return nil, fmt.Errorf("%s: %w", at, err)
+	}
+	if err := checkAKS(at, c); err != nil {
 		return nil, err
 	}
 	a := &AKS{
 		SubscriptionID: c.AKS.SubscriptionID, ResourceGroup: c.AKS.ResourceGroup, Name: c.Name, Location: c.AKS.Location,
 		NodeCount: c.AKS.NodeCount, VMSize: c.AKS.VMSize, KubernetesVersion: c.AKS.KubernetesVersion, DNSPrefix: c.AKS.DNSPrefix,
-		Admin: c.AKS.Admin, Tokens: tokens, Timeout: timeout,
+		Admin: c.AKS.Admin, ARM: ARM{Tokens: tokens}, Timeout: timeout,
 	}
 	if a.SubscriptionID == "" {
 		a.SubscriptionID = subscription
 	}
 	if a.SubscriptionID == "" {
-		return nil, fmt.Errorf("environments.%s.cluster.aks.subscriptionId: none set: set it or azure.subscriptionId in %s", env, config.FileName)
+		return nil, fmt.Errorf("%s.aks.subscriptionId: none set: set it or azure.subscriptionId in %s", at, config.FileName)
 	}
 	if a.NodeCount == 0 {
 		a.NodeCount = DefaultAKSNodeCount
@@ -76,6 +92,23 @@ func NewAKS(env string, c config.Cluster, subscription string, tokens TokenSourc
 	return a, nil
 }
 
+// checkAKS checks the name and the aks settings of c; at is the field path
+// of the cluster.
+func checkAKS(at string, c config.Cluster) error {
+	a := c.AKS
+	switch {
+	case !aksName.MatchString(c.Name):
+		return fmt.Errorf("%s.name %q: use 1-63 letters, digits, - and _, starting and ending with a letter or digit", at, c.Name)
+	case !resourceGroup.MatchString(a.ResourceGroup) || strings.HasSuffix(a.ResourceGroup, "."):
+		return fmt.Errorf("%s.aks.resourceGroup %q: use 1-90 letters, digits, -, _, ., ( and ), not ending in .", at, a.ResourceGroup)
+	case a.Location == "":
+		return fmt.Errorf("%s.aks.location: name the Azure region, e.g. westeurope", at)
+	case a.NodeCount < 0:
+		return fmt.Errorf("%s.aks.nodeCount %d is negative", at, a.NodeCount)
+	}
+	return nil
+}
+
 func (a *AKS) clusterPath() string {
 	return "/subscriptions/" + url.PathEscape(a.SubscriptionID) + "/resourceGroups/" + url.PathEscape(a.ResourceGroup) +
 		"/providers/Microsoft.ContainerService/managedClusters/" + url.PathEscape(a.Name)
@@ -85,12 +118,12 @@ func (a *AKS) groupPath() string {
 	return "/subscriptions/" + url.PathEscape(a.SubscriptionID) + "/resourcegroups/" + url.PathEscape(a.ResourceGroup)
 }
 
-func (a *AKS) client() armClient {
-	ep := a.Endpoint
-	if ep == "" {
-		ep = ARMEndpoint
-	}
-	return armClient{endpoint: ep, tokens: a.Tokens, hc: a.HTTP}
+// call sends one request with a JSON body (nil for none) through a.ARM and
+// decodes the JSON answer into out (nil to ignore it). Statuses outside ok
+// are an *arm.APIError. Nothing is retried here: wait polls again on a
+// transient answer.
+func (a *AKS) call(ctx context.Context, method, path, apiVersion string, body, out any, ok ...int) error {
+	return a.ARM.call(ctx, armCall{method: method, path: path, apiVersion: apiVersion, body: body, ok: ok, tries: 1}, out)
 }
 
 // Request is the body of the create request: a system node pool of
@@ -126,9 +159,8 @@ func (a *AKS) Ensure(ctx context.Context) (Ready, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	c := a.client()
 	var mc ManagedCluster
-	err := c.call(ctx, http.MethodGet, a.clusterPath(), AKSAPIVersion, nil, &mc, http.StatusOK)
+	err := a.call(ctx, http.MethodGet, a.clusterPath(), AKSAPIVersion, nil, &mc, http.StatusOK)
 	switch {
 	case err == nil:
 		r := Ready{Cluster: mc, Notes: a.differences(mc)}
@@ -136,17 +168,17 @@ func (a *AKS) Ensure(ctx context.Context) (Ready, error) {
 			return r, fmt.Errorf("aks cluster %s is stopped: start it (az aks start -g %s -n %s) and run again", a.Name, a.ResourceGroup, a.Name)
 		}
 		return a.wait(ctx, r, timeout)
-	case StatusOf(err) != http.StatusNotFound:
+	case arm.StatusOf(err) != http.StatusNotFound:
 		return Ready{}, fmt.Errorf("aks cluster %s: %w", a.Name, err)
 	}
 	if err := a.ensureGroup(ctx); err != nil {
 		return Ready{}, err
 	}
-	err = c.call(ctx, http.MethodPut, a.clusterPath(), AKSAPIVersion, a.Request(), &mc, http.StatusOK, http.StatusCreated)
-	if StatusOf(err) == http.StatusConflict {
+	err = a.call(ctx, http.MethodPut, a.clusterPath(), AKSAPIVersion, a.Request(), &mc, http.StatusOK, http.StatusCreated)
+	if arm.StatusOf(err) == http.StatusConflict {
 		// Another run may be creating it: wait for that instead, if it exists.
 		var got ManagedCluster
-		if gerr := c.call(ctx, http.MethodGet, a.clusterPath(), AKSAPIVersion, nil, &got, http.StatusOK); gerr != nil {
+		if gerr := a.call(ctx, http.MethodGet, a.clusterPath(), AKSAPIVersion, nil, &got, http.StatusOK); gerr != nil {
 			return Ready{}, fmt.Errorf("create aks cluster %s: %w", a.Name, err)
 		}
 		return a.wait(ctx, Ready{Cluster: got, Notes: a.differences(got)}, timeout)
@@ -160,19 +192,18 @@ func (a *AKS) Ensure(ctx context.Context) (Ready, error) {
 // ensureGroup creates the resource group when it does not exist. An existing
 // group is left alone (a PUT would replace its tags).
 func (a *AKS) ensureGroup(ctx context.Context) error {
-	c := a.client()
-	err := c.call(ctx, http.MethodGet, a.groupPath(), ResourceGroupAPIVersion, nil, nil, http.StatusOK)
+	err := a.call(ctx, http.MethodGet, a.groupPath(), ResourceGroupAPIVersion, nil, nil, http.StatusOK)
 	if err == nil {
 		return nil
 	}
-	if StatusOf(err) != http.StatusNotFound {
+	if arm.StatusOf(err) != http.StatusNotFound {
 		return fmt.Errorf("resource group %s: %w", a.ResourceGroup, err)
 	}
 	body := struct {
 		Location string            `json:"location"`
 		Tags     map[string]string `json:"tags"`
 	}{a.Location, map[string]string{"managed-by": "onepipe"}}
-	if err := c.call(ctx, http.MethodPut, a.groupPath(), ResourceGroupAPIVersion, body, nil, http.StatusOK, http.StatusCreated); err != nil {
+	if err := a.call(ctx, http.MethodPut, a.groupPath(), ResourceGroupAPIVersion, body, nil, http.StatusOK, http.StatusCreated); err != nil {
 		return fmt.Errorf("create resource group %s: %w", a.ResourceGroup, err)
 	}
 	return nil
@@ -184,7 +215,6 @@ func (a *AKS) wait(ctx context.Context, r Ready, timeout time.Duration) (Ready, 
 	if every <= 0 {
 		every = DefaultPollEvery
 	}
-	c := a.client()
 	for {
 		switch st := r.Cluster.Properties.ProvisioningState; st {
 		case "Succeeded":
@@ -197,9 +227,9 @@ func (a *AKS) wait(ctx context.Context, r Ready, timeout time.Duration) (Ready, 
 				a.Name, timeout, orUnknown(r.Cluster.Properties.ProvisioningState))
 		}
 		var mc ManagedCluster
-		err := c.call(ctx, http.MethodGet, a.clusterPath(), AKSAPIVersion, nil, &mc, http.StatusOK)
+		err := a.call(ctx, http.MethodGet, a.clusterPath(), AKSAPIVersion, nil, &mc, http.StatusOK)
 		if err != nil {
-			if arm.Transient(StatusOf(err)) || (StatusOf(err) == 0 && ctx.Err() != nil) {
+			if arm.Transient(arm.StatusOf(err)) || (arm.StatusOf(err) == 0 && ctx.Err() != nil) {
 				continue // the loop's sleep reports the timeout
 			}
 			return r, fmt.Errorf("aks cluster %s: %w", a.Name, err)
@@ -221,7 +251,7 @@ func (a *AKS) Kubeconfig(ctx context.Context) ([]byte, error) {
 			Value string `json:"value"`
 		} `json:"kubeconfigs"`
 	}
-	if err := a.client().call(ctx, http.MethodPost, a.clusterPath()+action, AKSAPIVersion, nil, &out, http.StatusOK); err != nil {
+	if err := a.call(ctx, http.MethodPost, a.clusterPath()+action, AKSAPIVersion, nil, &out, http.StatusOK); err != nil {
 		return nil, fmt.Errorf("aks cluster %s kubeconfig: %w", a.Name, err)
 	}
 	if len(out.Kubeconfigs) == 0 || out.Kubeconfigs[0].Value == "" {
@@ -279,11 +309,4 @@ func (a *AKS) timeout() time.Duration {
 		return config.DefaultClusterTimeout
 	}
 	return a.Timeout
-}
-
-func orUnknown(s string) string {
-	if s == "" {
-		return "unknown"
-	}
-	return s
 }

@@ -1,0 +1,98 @@
+package plan
+
+import (
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/onepipe/onepipe/pipeline"
+)
+
+// Print writes the plan as aligned "key: value" lines, then the cluster and
+// deploy steps: exactly what the run does, and nothing it does not.
+func (p *Plan) Print(w io.Writer) {
+	tw := tabwriter.NewWriter(w, 0, 4, 1, ' ', 0)
+	row := func(k, v string) { fmt.Fprintf(tw, "%s:\t%s\n", k, v) }
+	where := p.App.Source.Dir
+	if where != "" {
+		if rel, err := filepath.Rel(".", p.App.Project.Dir); err == nil && !strings.HasPrefix(rel, "..") {
+			where = rel
+		} else {
+			where = p.App.Project.Dir
+		}
+	} else {
+		where = "the module's source"
+	}
+	row("app", fmt.Sprintf("%s (%s)", p.App.Config.App, where))
+	row("ci", p.CI.Describe())
+	version := p.Release.Version
+	if version == "" {
+		version = "(none)"
+	}
+	row("version", fmt.Sprintf("%s — %s", version, p.Release.Reason))
+	row("environment", fmt.Sprintf("%s (namespace %s)", p.EnvName, p.Env.Namespace))
+	row("stages", strings.Join(p.StageLines(), ", "))
+	row("runtime", p.Pipeline.Runtime)
+	if p.Publish != nil {
+		refs := make([]string, len(p.Publish.Tags))
+		for i, t := range p.Publish.Tags {
+			refs[i] = p.Publish.Repository + ":" + t
+		}
+		row("images", strings.Join(refs, ", "))
+		auth := "anonymous"
+		if p.Publish.PasswordRef != "" {
+			auth = fmt.Sprintf("user %s, password from %s", p.Publish.Username, p.Publish.PasswordRef)
+		}
+		row("registry", fmt.Sprintf("%s (%s)", pipeline.RegistryHost(p.Publish.Repository), auth))
+	}
+	tw.Flush()
+	if p.Deploy != nil {
+		fmt.Fprintln(w, "targets:")
+		lines := p.Deploy.Cluster.Plan()
+		lines[0] = "cluster: " + lines[0]
+		for i := 1; i < len(lines); i++ {
+			lines[i] = "  - " + lines[i]
+		}
+		for _, l := range append(lines, p.Deploy.Target.Plan()...) {
+			fmt.Fprintf(w, "  %s\n", l)
+		}
+	}
+}
+
+// StageLines names the stages in the order they run.
+func (p *Plan) StageLines() []string {
+	stages := p.Stages
+	if len(stages) == 0 {
+		stages = []pipeline.Stage{pipeline.StageTest, pipeline.StageLint, pipeline.StagePack}
+	}
+	var out []string
+	for _, s := range stages {
+		switch s {
+		case pipeline.StageLint:
+			if p.AllowLintFailure {
+				out = append(out, "lint (allowed to fail)")
+				continue
+			}
+		case pipeline.StagePack:
+			ps := make([]string, len(p.Pipeline.Platforms))
+			for i, pl := range p.Pipeline.Platforms {
+				ps[i] = string(pl)
+			}
+			out = append(out, "pack "+strings.Join(ps, "+"))
+			continue
+		}
+		out = append(out, string(s))
+	}
+	if p.Deploy != nil && p.Deploy.Cluster != nil {
+		out = append(out, "cluster (beside the checks)")
+	}
+	if p.Publish != nil {
+		out = append(out, "publish")
+	}
+	if p.Deploy != nil {
+		out = append(out, "deploy")
+	}
+	return out
+}
