@@ -39,6 +39,8 @@ const (
 	StatusAllowed   Status = "failed (allowed)"
 	StatusCancelled Status = "cancelled"
 	StatusSkipped   Status = "skipped"
+	// StatusStarted is only ever seen in an event: the stage began.
+	StatusStarted Status = "started"
 )
 
 // StageResult is one stage's line in the summary.
@@ -52,14 +54,27 @@ type StageResult struct {
 
 // Report collects stage results as a run goes; it is safe for concurrent use.
 type Report struct {
-	mu     sync.Mutex
-	stages []StageResult
+	mu      sync.Mutex
+	eventMu sync.Mutex
+	stages  []StageResult
 	// Published lists the image references pushed by the publish stage.
 	Published []Published
 	// Deployed is what the deploy stage left (nil when it did not pass).
 	Deployed *Deployed
 	// files are the reports and artifacts by name, in the order they came.
 	files []namedFile
+	// events receives each stage's start and end as they happen (nil: none).
+	events func(StageResult)
+}
+
+// emit hands an event to the flow's listener, one at a time.
+func (r *Report) emit(e StageResult) {
+	if r.events == nil {
+		return
+	}
+	r.eventMu.Lock()
+	defer r.eventMu.Unlock()
+	r.events(e)
 }
 
 type namedFile struct {
@@ -140,7 +155,9 @@ func (r *Report) Status(s Stage) Status {
 
 // Skip records a stage that will not run, with the reason.
 func (r *Report) Skip(s Stage, why string) {
-	r.add(StageResult{Stage: s, Status: StatusSkipped, Detail: why})
+	res := StageResult{Stage: s, Status: StatusSkipped, Detail: why}
+	r.add(res)
+	r.emit(res)
 }
 
 func (r *Report) add(res StageResult) int {
@@ -154,6 +171,7 @@ func (r *Report) add(res StageResult) int {
 // allowFailure is set a failure is recorded but not returned.
 func (r *Report) do(ctx context.Context, s Stage, allowFailure bool, fn func(context.Context) (string, error)) error {
 	start := time.Now()
+	r.emit(StageResult{Stage: s, Status: StatusStarted})
 	detail, err := fn(ctx)
 	res := StageResult{Stage: s, Status: StatusPassed, Duration: time.Since(start), Detail: detail}
 	switch {
@@ -169,6 +187,7 @@ func (r *Report) do(ctx context.Context, s Stage, allowFailure bool, fn func(con
 		res.Status, res.Detail = StatusFailed, err.Error()
 	}
 	r.add(res)
+	r.emit(res)
 	return err
 }
 

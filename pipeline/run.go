@@ -26,6 +26,9 @@ type Flow struct {
 	Deploy *Deployment
 	// Log receives what the cluster and deploy stages do, step by step.
 	Log io.Writer
+	// Events receives each stage's start (StatusStarted) and end as they
+	// happen, one at a time.
+	Events func(StageResult)
 }
 
 // PublishStep is where and under which tags the image is pushed.
@@ -60,7 +63,7 @@ func (f Flow) log() io.Writer {
 // blocking stage passed. The report lists every stage and the files the
 // checks produced, also when Run returns an error.
 func (p *Pipeline) Run(ctx context.Context, f Flow) (*Report, error) {
-	r := &Report{}
+	r := &Report{events: f.Events}
 	var cluster *Cluster
 
 	g, gctx := errgroup.WithContext(ctx)

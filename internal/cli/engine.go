@@ -123,20 +123,29 @@ func closeEngine(dag interface{ Close() error }, log io.Writer) {
 }
 
 // trackSessions returns a copy of env whose Connect records every session
-// opened with a progress writer, and a func that says whether one was: after
-// that the engine's progress output is on the log writer, and a failure's
-// detail is there.
-func (e *Env) trackSessions() (*Env, func() bool) {
-	var opened atomic.Bool
+// opened with a progress writer, and a func that says whether one was and
+// where its progress went ("" for env.Err; else the log file's path): after
+// that the engine's progress output is there, and a failure's detail is too.
+func (e *Env) trackSessions() (*Env, func() (bool, string)) {
+	var (
+		opened atomic.Bool
+		where  atomic.Value
+	)
 	tracked := *e
 	if connect := e.Connect; connect != nil {
 		tracked.Connect = func(ctx context.Context, env *Env, log io.Writer, debug bool) (*dagger.Client, error) {
 			c, err := connect(ctx, env, log, debug)
 			if err == nil && log != nil {
 				opened.Store(true)
+				if f, ok := log.(interface{ Name() string }); ok && log != e.Err {
+					where.Store(f.Name())
+				}
 			}
 			return c, err
 		}
 	}
-	return &tracked, opened.Load
+	return &tracked, func() (bool, string) {
+		w, _ := where.Load().(string)
+		return opened.Load(), w
+	}
 }

@@ -125,13 +125,34 @@ func TestTrackSessions(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			env := &Env{Connect: func(context.Context, *Env, io.Writer, bool) (*dagger.Client, error) { return nil, tt.err }}
 			tracked, opened := env.trackSessions()
-			if opened() {
+			if ok, _ := opened(); ok {
 				t.Fatal("opened before any connect")
 			}
 			tracked.Connect(context.Background(), tracked, tt.log, false)
-			if got := opened(); got != tt.want {
+			if got, _ := opened(); got != tt.want {
 				t.Errorf("opened() = %v, want %v", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestTrackSessionsNamesTheLogFile: when the engine's progress went to a
+// file (OUT/engine.log), a failure points there, not "above".
+func TestTrackSessionsNamesTheLogFile(t *testing.T) {
+	f, err := os.Create(filepath.Join(t.TempDir(), "engine.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	env := &Env{Err: io.Discard, Connect: func(context.Context, *Env, io.Writer, bool) (*dagger.Client, error) { return nil, nil }}
+	tracked, opened := env.trackSessions()
+	tracked.Connect(context.Background(), tracked, f, false)
+	if ok, where := opened(); !ok || where != f.Name() {
+		t.Fatalf("opened() = %v, %q; want the log file", ok, where)
+	}
+	var out strings.Builder
+	reportError(context.Background(), &out, afterProgressAt(errors.New("test: 1 failed\nFAILED x"), f.Name()))
+	if want := "onepipe: test: 1 failed (more in " + f.Name() + ")\n"; out.String() != want {
+		t.Errorf("reported %q, want %q", out.String(), want)
 	}
 }

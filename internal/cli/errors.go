@@ -35,18 +35,37 @@ func usagef(format string, args ...any) error { return usageError(fmt.Errorf(for
 // afterProgressError marks an error that ended a command after an engine
 // session was open: the session's progress output, already on stderr, holds
 // the detail the one-line report leaves out.
-type afterProgressError struct{ err error }
+type afterProgressError struct {
+	err error
+	// where the progress is: "" for above, on the terminal; else a file.
+	where string
+}
+
+// note points at the progress, for the end of a one-line error.
+func (e *afterProgressError) note() string {
+	if e.where == "" {
+		return "more above in the progress output"
+	}
+	return "more in " + e.where
+}
 
 func (e *afterProgressError) Error() string { return e.err.Error() }
 func (e *afterProgressError) Unwrap() error { return e.err }
 
 // afterProgress marks err as reported after the engine printed progress; nil
 // stays nil.
-func afterProgress(err error) error {
+func afterProgress(err error) error { return afterProgressAt(err, "") }
+
+// afterProgressAt is afterProgress with the progress in the file where.
+func afterProgressAt(err error, where string) error {
 	if err == nil {
 		return nil
 	}
-	return &afterProgressError{err: err}
+	var ap *afterProgressError
+	if errors.As(err, &ap) {
+		return err
+	}
+	return &afterProgressError{err: err, where: where}
 }
 
 // reportError prints err as one line and returns the exit code for it.
@@ -69,7 +88,11 @@ func reportError(ctx context.Context, w io.Writer, err error) int {
 	if ctx.Err() != nil {
 		code = ExitInterrupted
 	}
-	fmt.Fprintf(w, "onepipe: %s\n", oneLine(cobraMessage(err.Error()), shownProgress))
+	note := ""
+	if shownProgress {
+		note = progress.note()
+	}
+	fmt.Fprintf(w, "onepipe: %s\n", oneLine(cobraMessage(err.Error()), note))
 	return code
 }
 
@@ -80,10 +103,10 @@ const (
 )
 
 // oneLine turns a message into a single line. After engine progress (the
-// error came from a stage) it keeps the first line and points at the
-// progress output, which has the rest; otherwise the lines are joined, the
+// error came from a stage) it keeps the first line and adds note, which
+// points at the progress output that has the rest; otherwise the lines are joined, the
 // detail cut only when it is long.
-func oneLine(msg string, afterProgress bool) string {
+func oneLine(msg, note string) string {
 	var lines []string
 	for _, l := range strings.Split(msg, "\n") {
 		if l = strings.TrimSpace(l); l != "" {
@@ -95,8 +118,8 @@ func oneLine(msg string, afterProgress bool) string {
 		return strings.TrimSpace(msg)
 	case len(lines) == 1:
 		return lines[0]
-	case afterProgress:
-		return lines[0] + " (more above in the progress output)"
+	case note != "":
+		return lines[0] + " (" + note + ")"
 	}
 	var b strings.Builder
 	b.WriteString(lines[0])

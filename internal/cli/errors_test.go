@@ -35,7 +35,11 @@ func TestOneLine(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := oneLine(tt.msg, tt.progress); got != tt.want {
+			note := ""
+			if tt.progress {
+				note = "more above in the progress output"
+			}
+			if got := oneLine(tt.msg, note); got != tt.want {
 				t.Errorf("oneLine(%q, %v)\n got %q\nwant %q", tt.msg, tt.progress, got, tt.want)
 			}
 		})

@@ -49,23 +49,27 @@ func (o outOptions) check() error {
 	return os.Remove(probe.Name())
 }
 
-// engineOptions bound the engine session.
+// engineOptions bound the engine session and say how it is shown.
 type engineOptions struct {
-	Timeout time.Duration
-	Debug   bool
+	Timeout  time.Duration
+	Debug    bool
+	Progress string
+	Output   string
 }
 
 func (o *engineOptions) bind(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.DurationVar(&o.Timeout, "timeout", time.Hour, "give up (and cancel every stage) after this long")
-	f.BoolVar(&o.Debug, "debug", false, "show the engine's progress in more detail (every step, with its inputs)")
+	f.BoolVar(&o.Debug, "debug", false, "stream the engine's log in full detail (every step, with its inputs); implies --progress plain")
+	f.StringVar(&o.Progress, "progress", progressAuto, "how progress is shown: stages (a line per stage event; the engine's log in OUT/engine.log), tty (a live table of the stages), plain (the engine's log as it comes) or auto (tty on a terminal, else stages)")
+	f.StringVar(&o.Output, "output", outputText, "summary format on stdout: text, or json for machines")
 }
 
 func (o engineOptions) check() error {
 	if o.Timeout <= 0 {
 		return fmt.Errorf("--timeout %s: give a positive duration such as 30m or 1h", o.Timeout)
 	}
-	return nil
+	return o.checkProgress()
 }
 
 // bindPlatforms binds --platform.

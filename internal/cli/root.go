@@ -42,10 +42,10 @@ func Main(ctx context.Context, env *Env, args []string) int {
 	root := NewRootCommand(env)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
-	if opened() {
+	if ok, where := opened(); ok {
 		// The session printed its progress to env.Err: the detail of this
 		// error is there, above the one-line report.
-		err = afterProgress(err)
+		err = afterProgressAt(err, where)
 	}
 	return reportError(ctx, env.Err, err)
 }

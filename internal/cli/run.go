@@ -86,11 +86,16 @@ func execute(parent context.Context, env *Env, p *plan.Plan, eo engineOptions, o
 	if err := out.check(); err != nil {
 		return usageError(err)
 	}
+	prog, err := newProgress(env, eo, out)
+	if err != nil {
+		return usageError(err)
+	}
+	defer prog.close()
 	ctx, cancel := context.WithTimeoutCause(parent, eo.Timeout, fmt.Errorf("--timeout %s reached", eo.Timeout))
 	defer cancel()
 
 	fmt.Fprintf(env.Err, "onepipe: %s, version %s, environment %s\n", p.CI.Describe(), orNone(p.Release.Version), p.EnvName)
-	dag, err := env.Connect(ctx, env, env.Err, eo.Debug)
+	dag, err := env.Connect(ctx, env, prog.engineLog, eo.Debug)
 	if err != nil {
 		return err
 	}
@@ -98,43 +103,57 @@ func execute(parent context.Context, env *Env, p *plan.Plan, eo engineOptions, o
 
 	pl := p.NewPipeline(dag, pipeline.HostSource(dag, p.App.Project.Dir))
 	flow := p.Flow(dag)
-	flow.Log = env.Err
+	flow.Log, flow.Events = prog.steps, prog.events
 	report, err := pl.Run(ctx, flow)
 	// the reports leave the engine also after a failure or an interrupt
 	ectx, ecancel := context.WithTimeout(context.WithoutCancel(ctx), exportTimeout)
 	exportErr := report.Export(ectx, out.Out)
 	ecancel()
+	prog.close()
 
+	if ctx.Err() != nil {
+		err = interrupted(parent, ctx, report)
+	}
+	if err == nil && exportErr != nil {
+		err = fmt.Errorf("reports: %w", exportErr)
+	}
+	reports := ""
+	if len(report.FileNames()) > 0 && exportErr == nil {
+		reports = out.Out
+	}
+	if eo.Output == outputJSON {
+		if jerr := printJSON(env.Out, p, report, reports, err); jerr != nil {
+			return jerr
+		}
+		return err
+	}
 	fmt.Fprintln(env.Out)
 	report.Print(env.Out)
 	fmt.Fprintf(env.Out, "version %s, environment %s\n", orNone(p.Release.Version), p.EnvName)
-	if len(report.FileNames()) > 0 && exportErr == nil {
-		fmt.Fprintf(env.Out, "reports in %s\n", out.Out)
+	if reports != "" {
+		fmt.Fprintf(env.Out, "reports in %s\n", reports)
 	}
-	if ctx.Err() != nil {
-		var cancelled []string
-		for _, s := range report.Stages() {
-			if s.Status == pipeline.StatusCancelled {
-				cancelled = append(cancelled, string(s.Stage))
-			}
+	return err
+}
+
+// interrupted says which stages a cancelled run (Ctrl-C, SIGTERM or
+// --timeout) stopped and what was already published.
+func interrupted(parent, ctx context.Context, report *pipeline.Report) error {
+	var cancelled []string
+	for _, s := range report.Stages() {
+		if s.Status == pipeline.StatusCancelled {
+			cancelled = append(cancelled, string(s.Stage))
 		}
-		why := "interrupted"
-		if parent.Err() == nil {
-			why = context.Cause(ctx).Error()
-		}
-		pushed := "nothing was published"
-		if len(report.Published) > 0 {
-			pushed = fmt.Sprintf("%d tags were already published", len(report.Published))
-		}
-		return fmt.Errorf("%s: cancelled %s; %s", why, orNone(strings.Join(cancelled, ", ")), pushed)
 	}
-	if err != nil {
-		return err
+	why := "interrupted"
+	if parent.Err() == nil {
+		why = context.Cause(ctx).Error()
 	}
-	if exportErr != nil {
-		return fmt.Errorf("reports: %w", exportErr)
+	pushed := "nothing was published"
+	if len(report.Published) > 0 {
+		pushed = fmt.Sprintf("%d tags were already published", len(report.Published))
 	}
-	return nil
+	return fmt.Errorf("%s: cancelled %s; %s", why, orNone(strings.Join(cancelled, ", ")), pushed)
 }
 
 // exportTimeout bounds writing the reports once the run ended.
