@@ -123,6 +123,13 @@ func (b *bridge) plan(a runArgs) (*plan.Plan, error) {
 			Password: a.registryRef, MovingTags: a.alsoTag},
 		Deploy: &plan.Deploy{Deploy: a.deploy, Cluster: a.cluster, Kubeconfig: a.kubeRef},
 	}
+	if a.apiServer != nil {
+		id, err := a.apiServer.ID(b.ctx)
+		if err != nil {
+			return nil, fmt.Errorf("--api-server: %w", err)
+		}
+		in.Deploy.APIServer = b.client.LoadServiceFromID(sdk.ServiceID(id))
+	}
 	return plan.Resolve(app, in, plan.Environment{Secrets: a.values})
 }
 

@@ -211,6 +211,9 @@ func (m *Onepipe) Run(
 	// Kubeconfig of an existing cluster (implies --cluster existing).
 	// +optional
 	kubeconfig *dagger.Secret,
+	// The API server of an existing cluster on your machine (kind, minikube, k3d), when its kubeconfig names https://127.0.0.1:PORT: tcp://localhost:PORT.
+	// +optional
+	apiServer *dagger.Service,
 	// The secrets onepipe.yaml refers to (env:NAME), as NAME=value lines, e.g. file://./dev.env.
 	// +optional
 	secrets *dagger.Secret,
@@ -218,7 +221,7 @@ func (m *Onepipe) Run(
 	a := runArgs{only: only, allowLintFailure: allowLintFailure, exportImage: exportImage,
 		publish: publish, push: push, registryUsername: registryUsername, registryPassword: registryPassword, alsoTag: alsoTag,
 		sha: sha, tag: tag, branch: branch, ref: ref, env: env, allowProtected: allowProtected,
-		deploy: deploy, cluster: cluster, kubeconfig: kubeconfig, secrets: secrets}
+		deploy: deploy, cluster: cluster, kubeconfig: kubeconfig, apiServer: apiServer, secrets: secrets}
 	return m.run(ctx, a)
 }
 
@@ -250,6 +253,9 @@ func (m *Onepipe) Deploy(
 	// Kubeconfig of an existing cluster (implies --cluster existing).
 	// +optional
 	kubeconfig *dagger.Secret,
+	// The API server of an existing cluster on your machine (kind, minikube, k3d), when its kubeconfig names https://127.0.0.1:PORT: tcp://localhost:PORT.
+	// +optional
+	apiServer *dagger.Service,
 	// Repository to push to first (a cluster outside the engine pulls the image).
 	// +optional
 	publish string,
@@ -264,7 +270,7 @@ func (m *Onepipe) Deploy(
 	secrets *dagger.Secret,
 ) (string, error) {
 	a := runArgs{only: []string{"pack"}, deploy: true, sha: sha, tag: tag, env: env, allowProtected: allowProtected,
-		cluster: cluster, kubeconfig: kubeconfig, publish: publish, registryUsername: registryUsername,
+		cluster: cluster, kubeconfig: kubeconfig, apiServer: apiServer, publish: publish, registryUsername: registryUsername,
 		registryPassword: registryPassword, secrets: secrets}
 	reports, err := m.run(ctx, a)
 	if err != nil {
@@ -317,6 +323,9 @@ func (m *Onepipe) Plan(
 	// Kubeconfig of an existing cluster.
 	// +optional
 	kubeconfig *dagger.Secret,
+	// The API server of an existing cluster on your machine: tcp://localhost:PORT.
+	// +optional
+	apiServer *dagger.Service,
 	// The secrets onepipe.yaml refers to, as NAME=value lines.
 	// +optional
 	secrets *dagger.Secret,
@@ -327,7 +336,7 @@ func (m *Onepipe) Plan(
 	}
 	a := runArgs{only: only, publish: publish, push: push, registryUsername: registryUsername, registryPassword: registryPassword,
 		sha: sha, tag: tag, branch: branch, env: env, allowProtected: allowProtected,
-		deploy: deploy, cluster: cluster, kubeconfig: kubeconfig, secrets: secrets}
+		deploy: deploy, cluster: cluster, kubeconfig: kubeconfig, apiServer: apiServer, secrets: secrets}
 	if err := b.secrets(ctx, &a); err != nil {
 		return "", err
 	}

@@ -2,7 +2,9 @@ package e2e
 
 import (
 	"bytes"
+	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,6 +12,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"dagger.io/dagger"
+
+	"github.com/onepipe/onepipe/pipeline"
 )
 
 // The onepipe CLI and the Dagger module (`dagger call` on ci/) go through
@@ -151,4 +157,86 @@ func TestModuleAndCLIAgreeOnFlaskDeploy(t *testing.T) {
 			t.Error("a secret value reached the output")
 		}
 	}
+}
+
+// TestModuleAndCLIDeployToAnExistingCluster: a cluster someone else runs,
+// reached with its kubeconfig alone (provider existing), as a developer's
+// kind cluster is: its API server on this machine's loopback. The test
+// runs a real API server (the local cluster's, started in the test's own
+// engine session) and tunnels it to 127.0.0.1; the CLI reaches it through
+// the engine's host tunnel, the module through --api-server
+// tcp://localhost:PORT. Both push the image and deploy the pushed
+// ref@digest; the API server shows it.
+func TestModuleAndCLIDeployToAnExistingCluster(t *testing.T) {
+	needEngine(t)
+	if testing.Short() {
+		t.Skip("-short: the cluster needs the Kubernetes build (minutes when cold)")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
+	defer cancel()
+	dag, err := dagger.Connect(ctx, dagger.WithLogOutput(io.Discard))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dag.Close()
+	lc := pipeline.NewLocalCluster(dag, fmt.Sprintf("existing-%d", time.Now().UnixNano()))
+	cluster, err := lc.Ensure(ctx)
+	if err != nil {
+		t.Fatalf("start the cluster: %v", err)
+	}
+	tunnel, err := dag.Host().Tunnel(lc.Service(), dagger.HostTunnelOpts{Ports: []dagger.PortForward{{Backend: 6443, Frontend: 0}}}).Start(ctx)
+	if err != nil {
+		t.Fatalf("tunnel the API server: %v", err)
+	}
+	defer tunnel.Stop(context.WithoutCancel(ctx))
+	endpoint, err := tunnel.Endpoint(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, port, _ := strings.Cut(endpoint, ":")
+	kc, err := lc.PKI().File("local.kubeconfig").Contents(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kc = strings.Replace(kc, "https://127.0.0.1:6443", "https://127.0.0.1:"+port, 1)
+
+	app := copyApp(t, "tornado")
+	config := mustRead(t, filepath.Join(app, "onepipe.yaml"))
+	config = config[:strings.Index(config, "  smoke:")] // the cluster's ingress resolves nowhere from here
+	writeFile(t, filepath.Join(app, "onepipe.yaml"), config)
+	repo := fmt.Sprintf("127.0.0.1:5000/e2e/existing-%d", time.Now().UnixNano())
+	env := []string{"EXISTING_KC=" + kc}
+	image := func() string {
+		out, err := cluster.Exec(ctx, cluster.Kubectl(), []string{"kubectl", "get", "deployment/tornado", "-n", "tornado-dev",
+			"-o", "jsonpath={.spec.template.spec.containers[0].image}"})
+		if err != nil {
+			t.Fatalf("read the deployment: %v", err)
+		}
+		return out
+	}
+
+	cli := onepipe(t, env, "run", "--source", app, "--sha", strings.Repeat("e", 40), "--kubeconfig", "env:EXISTING_KC",
+		"--publish", repo, "--out", t.TempDir())
+	if cli.code != 0 {
+		t.Fatalf("onepipe run: exit %d\n%s\n%s", cli.code, cli.stdout, lastLines(cli.stderr, 30))
+	}
+	pushed := regexp.MustCompile(`pushed (\S+@sha256:[0-9a-f]{64})`).FindStringSubmatch(cli.stdout)
+	if pushed == nil || image() != pushed[1] {
+		t.Fatalf("the CLI deployed %q, pushed %v", image(), pushed)
+	}
+
+	modOut := t.TempDir()
+	mod := daggerCall(t, env, "--source", app, "run", "--sha", strings.Repeat("f", 40), "--kubeconfig", "env://EXISTING_KC",
+		"--api-server", "tcp://localhost:"+port, "--publish", repo, "export", "--path", modOut)
+	if mod.code != 0 {
+		t.Fatalf("dagger call run: exit %d\n%s", mod.code, lastLines(mod.stderr, 40))
+	}
+	summary := mustRead(t, filepath.Join(modOut, "summary.txt"))
+	pushed = regexp.MustCompile(`pushed (\S+@sha256:[0-9a-f]{64})`).FindStringSubmatch(summary)
+	if pushed == nil || image() != pushed[1] || !strings.Contains(pushed[1], ":ffffffff@") {
+		t.Fatalf("the module deployed %q, pushed %v", image(), pushed)
+	}
+	// same stages and outcomes, the version and digest aside
+	norm := func(s string) string { return regexp.MustCompile(`[0-9a-f]{8}@sha256:[0-9a-f]{64}|eeeeeeee|ffffffff`).ReplaceAllString(s, "V") }
+	sameStages(t, "existing cluster", norm(cli.stdout), norm(summary))
 }

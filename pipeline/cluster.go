@@ -52,6 +52,11 @@ type ClusterInput struct {
 	// and the app's own among them: a real local node loads them from the
 	// engine. It is called by Ensure, once the release is planned.
 	Images func() (refs []string, app string)
+	// APIServer is how an existing cluster's API server on the caller's
+	// loopback is reached, when the caller tunnels it itself (a Dagger
+	// function, which has no host of its own: tcp://localhost:PORT); nil:
+	// through the engine's host tunnel.
+	APIServer *dagger.Service
 }
 
 // newClusterProvider makes one provider from its settings, or says what is wrong.

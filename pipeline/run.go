@@ -79,10 +79,18 @@ func (p *Pipeline) Run(ctx context.Context, f Flow) (*Report, error) {
 	if f.wants(StageLint) {
 		g.Go(func() error {
 			return r.do(gctx, StageLint, f.AllowLintFailure, func(ctx context.Context) (string, error) {
-				res, err := p.CheckLint(ctx)
+				lp, err := p.WithInstallableLinter(ctx)
+				if err != nil {
+					return "", err
+				}
+				res, err := lp.CheckLint(ctx)
 				r.addFile("lint.txt", res.Text)
 				r.addFile("lint-junit.xml", res.JUnit)
-				return fmt.Sprintf("%d findings", len(res.Findings)), err
+				detail := fmt.Sprintf("%d findings", len(res.Findings))
+				if note := lp.opts.LintNote; note != "" {
+					detail += " (" + note + ")"
+				}
+				return detail, err
 			})
 		})
 	}

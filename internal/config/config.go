@@ -58,7 +58,9 @@ type Test struct {
 
 // Lint configures the lint stage.
 type Lint struct {
-	// Tool is flake8 (default) or ruff.
+	// Tool is flake8 or ruff (default: what the project configures — flake8
+	// settings in setup.cfg, tox.ini or .flake8, ruff settings in
+	// pyproject.toml or ruff.toml — else flake8).
 	Tool string `json:"tool,omitempty"`
 	// AllowFailure keeps the report of findings but lets the pipeline go on.
 	AllowFailure bool `json:"allowFailure,omitempty"`
@@ -205,9 +207,6 @@ func (c Config) WithDefaults(dirName string) Config {
 	}
 	if len(c.Platforms) == 0 {
 		c.Platforms = []string{"linux/amd64"}
-	}
-	if c.Lint.Tool == "" {
-		c.Lint.Tool = "flake8"
 	}
 	envs := make(map[string]Environment, len(c.Environments)+2)
 	for name, e := range c.Environments {

@@ -43,7 +43,7 @@ func FuzzParse(f *testing.F) {
 			t.Errorf("Parse accepted a config Validate rejects: %v", err)
 		}
 		d := c.WithDefaults("app")
-		if d.App == "" || len(d.Platforms) == 0 || d.Lint.Tool == "" {
+		if d.App == "" || len(d.Platforms) == 0 {
 			t.Errorf("defaults missing: %+v", d)
 		}
 		if _, err := d.Environment("dev"); err != nil {

@@ -32,7 +32,7 @@ func TestLoadDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.App != "my-shop" || c.Platforms[0] != "linux/amd64" || c.Lint.Tool != "flake8" {
+	if c.App != "my-shop" || c.Platforms[0] != "linux/amd64" || c.Lint.Tool != "" {
 		t.Errorf("defaults = %+v", c)
 	}
 	prod, _ := c.Environment("prod")

@@ -3,6 +3,7 @@ package kube
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"strings"
 
@@ -19,7 +20,10 @@ type kubeconfig struct {
 		} `json:"cluster"`
 	} `json:"clusters"`
 	Contexts []struct {
-		Name string `json:"name"`
+		Name    string `json:"name"`
+		Context struct {
+			Cluster string `json:"cluster"`
+		} `json:"context"`
 	} `json:"contexts"`
 	CurrentContext string `json:"current-context"`
 }
@@ -58,4 +62,57 @@ func CheckKubeconfig(data []byte) error {
 		return fmt.Errorf("current-context %q names no context of the file", kc.CurrentContext)
 	}
 	return nil
+}
+
+// LoopbackServer returns the API server of the kubeconfig's current context
+// when it is on this machine's loopback (a kind, minikube or k3d cluster:
+// https://127.0.0.1:PORT), which a container cannot reach as it is.
+func LoopbackServer(data []byte) (u *url.URL, ok bool) {
+	var kc kubeconfig
+	if yaml.Unmarshal(data, &kc) != nil {
+		return nil, false
+	}
+	cluster := ""
+	for _, c := range kc.Contexts {
+		if c.Name == kc.CurrentContext || (kc.CurrentContext == "" && len(kc.Contexts) == 1) {
+			cluster = c.Context.Cluster
+		}
+	}
+	for _, c := range kc.Clusters {
+		if c.Name != cluster {
+			continue
+		}
+		u, err := url.Parse(c.Cluster.Server)
+		if err != nil || u.Port() == "" {
+			return nil, false
+		}
+		h := u.Hostname()
+		if ip := net.ParseIP(h); h == "localhost" || (ip != nil && ip.IsLoopback()) {
+			return u, true
+		}
+	}
+	return nil, false
+}
+
+// WithServer points every cluster of the kubeconfig whose server is from at
+// server instead, keeping the TLS check on the name the certificate was
+// made for (tls-server-name: from's host). The rest is kept as it is.
+func WithServer(data []byte, from *url.URL, server string) ([]byte, error) {
+	var doc map[string]any
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, errors.New("is not a kubeconfig (not YAML)")
+	}
+	clusters, _ := doc["clusters"].([]any)
+	for _, c := range clusters {
+		entry, _ := c.(map[string]any)
+		cl, _ := entry["cluster"].(map[string]any)
+		if cl == nil || cl["server"] != from.String() {
+			continue
+		}
+		cl["server"] = server
+		if _, set := cl["tls-server-name"]; !set {
+			cl["tls-server-name"] = from.Hostname()
+		}
+	}
+	return yaml.Marshal(doc)
 }

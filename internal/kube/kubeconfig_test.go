@@ -42,3 +42,43 @@ current-context: ctx
 		})
 	}
 }
+
+func TestLoopbackServerAndWithServer(t *testing.T) {
+	const local = `apiVersion: v1
+kind: Config
+clusters:
+- name: kind-dev
+  cluster: {server: "https://127.0.0.1:41235", certificate-authority-data: AAAA}
+- name: remote
+  cluster: {server: "https://api.example.com:6443"}
+users:
+- name: u
+  user: {token: t}
+contexts:
+- name: kind
+  context: {cluster: kind-dev, user: u}
+- name: far
+  context: {cluster: remote, user: u}
+current-context: kind
+`
+	u, ok := LoopbackServer([]byte(local))
+	if !ok || u.Host != "127.0.0.1:41235" {
+		t.Fatalf("LoopbackServer = %v, %v", u, ok)
+	}
+	if _, ok := LoopbackServer([]byte(strings.Replace(local, "current-context: kind", "current-context: far", 1))); ok {
+		t.Error("a remote current context was taken for a loopback one")
+	}
+	out, err := WithServer([]byte(local), u, "https://onepipe-api:41235")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := string(out)
+	for _, w := range []string{"server: https://onepipe-api:41235", "tls-server-name: 127.0.0.1", "server: https://api.example.com:6443", "certificate-authority-data: AAAA", "current-context: kind"} {
+		if !strings.Contains(got, w) {
+			t.Errorf("rewritten kubeconfig lacks %q:\n%s", w, got)
+		}
+	}
+	if err := CheckKubeconfig(out); err != nil {
+		t.Errorf("rewritten kubeconfig: %v", err)
+	}
+}

@@ -88,6 +88,10 @@ type Deploy struct {
 	// Kubeconfig is a secret reference to an existing cluster's kubeconfig
 	// (implies Deploy, and provider existing unless Cluster says otherwise).
 	Kubeconfig string
+	// APIServer reaches an existing cluster's API server on the caller's
+	// loopback (the Dagger module's tcp://localhost:PORT); nil: the engine's
+	// host tunnel does.
+	APIServer *dagger.Service
 }
 
 func (d *Deploy) wanted() bool {
@@ -233,7 +237,11 @@ func Resolve(app *App, in Inputs, env Environment) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg, proj := app.Config, app.Project
+	cfg := app.Config
+	proj, err := app.Project.WithTestSettings(cfg.Test.Extra, cfg.Test.Requirements)
+	if err != nil {
+		return nil, err
+	}
 	p := &Plan{App: app, Stages: stages, ExportImage: in.ExportImage, secrets: map[pipeline.SecretKind]string{}}
 	p.AllowLintFailure = in.AllowLintFailure || cfg.Lint.AllowFailure
 	if len(p.Stages) == 0 && proj.Dockerfile == "" && cfg.Azure.FunctionZip.App != "" && !in.publishing() && !in.Deploy.wanted() {
@@ -247,6 +255,12 @@ func Resolve(app *App, in Inputs, env Environment) (*Plan, error) {
 	}
 	if in.ExportImage && !p.needsImage(in) {
 		return nil, errors.New("--export-image needs the pack stage: drop --only or include pack")
+	}
+	if p.wants(pipeline.StageTest) && cfg.Runtime == "" {
+		// a runtime: image of the user's may bring pytest itself
+		if err := proj.MissingTestTool(cfg.Test.Command); err != nil {
+			return nil, err
+		}
 	}
 	platforms, err := parsePlatforms(in.Platforms, cfg.Platforms)
 	if err != nil {
@@ -268,17 +282,21 @@ func Resolve(app *App, in Inputs, env Environment) (*Plan, error) {
 			return nil, err
 		}
 	}
+	lint := proj.Linter(cfg.Lint.Tool)
 	p.Pipeline = pipeline.Options{
-		App:              cfg.App,
-		Runtime:          runtimeImage(cfg, proj),
-		Requirements:     proj.Requirements,
-		RequirementPaths: proj.LocalPaths,
-		DevRequirements:  append(slices.Clone(proj.DevRequirements), cfg.Test.Requirements...),
-		Dockerfile:       proj.Dockerfile,
-		Platforms:        platforms,
-		TestCommand:      cfg.Test.Command,
-		LintTool:         cfg.Lint.Tool,
-		LintPaths:        cfg.Lint.Paths,
+		App:                   cfg.App,
+		Runtime:               runtimeImage(cfg, proj),
+		Requirements:          proj.Requirements,
+		RequirementPaths:      proj.LocalPaths,
+		DevRequirements:       proj.DevRequirements,
+		PyProjectRequirements: proj.TestRequirements,
+		InstallProject:        proj.Install,
+		Dockerfile:            proj.Dockerfile,
+		Platforms:             platforms,
+		TestCommand:           cfg.Test.Command,
+		LintTool:              lint.Tool,
+		LintRequirements:      proj.LintRequirements(),
+		LintPaths:             cfg.Lint.Paths,
 		Labels: pipeline.Labels{
 			Source:   p.CI.ProjectURL,
 			Revision: p.CI.SHA,
@@ -418,7 +436,8 @@ func (p *Plan) resolveDeploy(env Environment, d Deploy) error {
 	var target pipeline.Target
 	cluster, err := pipeline.NewClusterProvider(pipeline.ClusterInput{
 		Env: p.EnvName, Cluster: cl, Azure: p.App.Config.Azure, Secret: env.Secrets.Lookup,
-		Images: func() ([]string, string) { return pipeline.ReleaseImages(target) },
+		Images:    func() ([]string, string) { return pipeline.ReleaseImages(target) },
+		APIServer: d.APIServer,
 	})
 	if err != nil {
 		return err
@@ -475,7 +494,7 @@ func (a *App) Cluster(envName string, d Deploy, env Environment) (pipeline.Clust
 	if err != nil {
 		return nil, err
 	}
-	return pipeline.NewClusterProvider(pipeline.ClusterInput{Env: envName, Cluster: cl, Azure: a.Config.Azure, Secret: env.Secrets.Lookup})
+	return pipeline.NewClusterProvider(pipeline.ClusterInput{Env: envName, Cluster: cl, Azure: a.Config.Azure, Secret: env.Secrets.Lookup, APIServer: d.APIServer})
 }
 
 // NewPipeline is the app's pipeline on dag, over source (the app folder in
@@ -508,6 +527,11 @@ func (p *Plan) Flow(dag *dagger.Client) pipeline.Flow {
 // publishing reports whether a push was asked for.
 func (in Inputs) publishing() bool {
 	return in.Publish != nil && (in.Publish.Repository != "" || in.Publish.Push)
+}
+
+// wants reports whether the run has stage s among its checks.
+func (p *Plan) wants(s pipeline.Stage) bool {
+	return len(p.Stages) == 0 || slices.Contains(p.Stages, s)
 }
 
 // needsImage reports whether the run builds the image.
