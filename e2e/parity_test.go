@@ -237,6 +237,8 @@ func TestModuleAndCLIDeployToAnExistingCluster(t *testing.T) {
 		t.Fatalf("the module deployed %q, pushed %v", image(), pushed)
 	}
 	// same stages and outcomes, the version and digest aside
-	norm := func(s string) string { return regexp.MustCompile(`[0-9a-f]{8}@sha256:[0-9a-f]{64}|eeeeeeee|ffffffff`).ReplaceAllString(s, "V") }
+	norm := func(s string) string {
+		return regexp.MustCompile(`[0-9a-f]{8}@sha256:[0-9a-f]{64}|eeeeeeee|ffffffff`).ReplaceAllString(s, "V")
+	}
 	sameStages(t, "existing cluster", norm(cli.stdout), norm(summary))
 }
