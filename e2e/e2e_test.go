@@ -68,7 +68,14 @@ type result struct {
 // onepipe runs the binary with extra environment variables.
 func onepipe(t *testing.T, env []string, args ...string) result {
 	t.Helper()
-	cmd := exec.Command(onepipeBin, args...)
+	return runBinary(t, onepipeBin, env, args...)
+}
+
+// runBinary runs bin in the repository root with extra environment
+// variables and returns its exit code and output.
+func runBinary(t *testing.T, bin string, env []string, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
 	cmd.Dir = repoRoot
 	cmd.Env = append(os.Environ(), env...)
 	var out, errb bytes.Buffer

@@ -24,7 +24,8 @@ func TestInterruptCancelsAndPublishesNothing(t *testing.T) {
 		fmt.Sprintf("import time\n\n\ndef test_slow():\n    time.sleep(60)  # %d\n", time.Now().UnixNano()))
 	repo := fmt.Sprintf("onepipe-e2e/interrupted-%d", time.Now().UnixNano())
 
-	cmd := exec.Command(onepipeBin, "run", "--source", src, "--publish", mirror+"/"+repo, "--sha", e2eSHA, "--out", t.TempDir())
+	// the engine's log on stderr (--progress plain): the test watches for pytest starting
+	cmd := exec.Command(onepipeBin, "run", "--source", src, "--publish", mirror+"/"+repo, "--sha", e2eSHA, "--out", t.TempDir(), "--progress", "plain")
 	var out bytes.Buffer
 	errb := &watchBuffer{want: "test session starts", seen: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = &out, errb

@@ -1,12 +1,10 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -31,19 +29,7 @@ func daggerCall(t *testing.T, env []string, args ...string) result {
 	if bin == "" {
 		bin = "dagger"
 	}
-	cmd := exec.Command(bin, append([]string{"--progress=plain", "-m", repoRoot, "call"}, args...)...)
-	cmd.Dir = repoRoot
-	cmd.Env = append(os.Environ(), env...)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return result{code, out.String(), errb.String()}
+	return runBinary(t, bin, env, append([]string{"--progress=plain", "-m", repoRoot, "call"}, args...)...)
 }
 
 // stageRow is a summary line without its time: "test passed 11 passed, 0 failed ...".

@@ -60,7 +60,7 @@ func (p *Pipeline) Publish(ctx context.Context, reg Registry, tags []string) ([]
 		base, variants = p.dag.Container(), imgs
 	}
 	if reg.Password != nil {
-		base = base.WithRegistryAuth(RegistryHost(reg.Repository), reg.Username, reg.Password)
+		base = base.WithRegistryAuth(imageref.RegistryHost(reg.Repository), reg.Username, reg.Password)
 	}
 	out := make([]Published, 0, len(tags))
 	for _, tag := range tags {
@@ -87,7 +87,7 @@ func publishError(ref string, err error) error {
 	case isAuthError(msg):
 		return fmt.Errorf("publish %s: %w: check the registry user and password (or token) and that it may push to this repository", ref, ErrRegistryAuth)
 	case isTransient(msg):
-		return fmt.Errorf("publish %s: registry %s unreachable after %d attempts (%v): check the address and that the registry is up", ref, RegistryHost(ref), PublishRetries, err)
+		return fmt.Errorf("publish %s: registry %s unreachable after %d attempts (%v): check the address and that the registry is up", ref, imageref.RegistryHost(ref), PublishRetries, err)
 	}
 	return fmt.Errorf("publish %s: %w", ref, err)
 }
@@ -138,10 +138,6 @@ func retry(ctx context.Context, attempts int, backoff time.Duration, fn func() e
 	}
 	return err
 }
-
-// RegistryHost returns the registry host of an image reference (docker.io
-// when the reference names none), as the engine reads it.
-func RegistryHost(ref string) string { return imageref.RegistryHost(ref) }
 
 // CheckRepository validates an image repository: a registry host, then a
 // lowercase path, without tag or digest (see imageref.CheckRepository).

@@ -10,44 +10,18 @@ import (
 	"dagger.io/dagger"
 )
 
-func TestRegistryHost(t *testing.T) {
-	for ref, want := range map[string]string{
-		"127.0.0.1:5000/onepipe/tornado":       "127.0.0.1:5000",
-		"acme.azurecr.io/shop":                 "acme.azurecr.io",
-		"registry.gitlab.com/group/app:v1.2.3": "registry.gitlab.com",
-		"[::1]:5000/shop:v1":                   "[::1]:5000",
-		"localhost/app":                        "localhost",
-		"localhost:5000/x":                     "localhost:5000",
-		"acme/shop":                            "docker.io",
-		"shop":                                 "docker.io",
-	} {
-		if got := RegistryHost(ref); got != want {
-			t.Errorf("RegistryHost(%q) = %q, want %q", ref, got, want)
-		}
-	}
-}
-
 // CheckRepository is the grammar of github.com/distribution/reference (the
 // cases in internal/imageref go through every rule) plus a registry host.
 func TestCheckRepository(t *testing.T) {
-	good := []string{"127.0.0.1:5000/onepipe/tornado", "acme.azurecr.io/shop", "registry.gitlab.com/a-b/c_d/e.f",
-		"registry.example.com/my_org__team/app", "[::1]:5000/shop", "localhost:5000/x", "docker.io/library/shop"}
+	good := []string{"127.0.0.1:5000/onepipe/tornado", "[::1]:5000/shop"}
 	for _, r := range good {
 		if err := CheckRepository(r); err != nil {
 			t.Errorf("CheckRepository(%q) = %v", r, err)
 		}
 	}
 	bad := map[string]string{
-		"":                 "no image repository: pass --publish REPOSITORY",
-		"shop":             `image repository "shop" names no registry: write docker.io/library/shop for Docker Hub, or host[:port]/path`,
-		"acme/shop":        "write docker.io/acme/shop for Docker Hub",
-		"my_org__team/app": "names no registry",
-		"acme.io/Shop":     "uppercase",
-		"acme.io/shop:v1":  "has a tag (:v1)",
-		"acme.io/shop@sha256:" + strings.Repeat("4", 64): "has a digest",
-		"r.io/" + strings.Repeat("a", 251):               "256 characters long",
-		"https://acme.azurecr.io/x":                      "malformed",
-		"acme.io//shop":                                  "malformed",
+		"":     "no image repository: pass --publish REPOSITORY",
+		"shop": `image repository "shop" names no registry: write docker.io/library/shop for Docker Hub, or host[:port]/path`,
 	}
 	for r, want := range bad {
 		err := CheckRepository(r)

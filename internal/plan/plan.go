@@ -21,6 +21,7 @@ import (
 
 	"github.com/onepipe/onepipe/internal/cictx"
 	"github.com/onepipe/onepipe/internal/config"
+	"github.com/onepipe/onepipe/internal/imageref"
 	"github.com/onepipe/onepipe/internal/project"
 	"github.com/onepipe/onepipe/internal/release"
 	"github.com/onepipe/onepipe/pipeline"
@@ -393,7 +394,7 @@ func (p *Plan) resolvePublish(env Environment, po Publish) error {
 	if pass == "" {
 		pass = cfg.Registry.Password
 	}
-	if pass == "" && p.CI.RegistryPasswordEnv != "" && pipeline.RegistryHost(repo) == p.CI.Registry {
+	if pass == "" && p.CI.RegistryPasswordEnv != "" && imageref.RegistryHost(repo) == p.CI.Registry {
 		pass = "env:" + p.CI.RegistryPasswordEnv
 		if user == "" {
 			user = p.CI.RegistryUser

@@ -2,6 +2,7 @@ package plan
 
 import (
 	"fmt"
+	"github.com/onepipe/onepipe/internal/imageref"
 	"io"
 	"path/filepath"
 	"strings"
@@ -45,7 +46,7 @@ func (p *Plan) Print(w io.Writer) {
 		if p.Publish.PasswordRef != "" {
 			auth = fmt.Sprintf("user %s, password from %s", p.Publish.Username, p.Publish.PasswordRef)
 		}
-		row("registry", fmt.Sprintf("%s (%s)", pipeline.RegistryHost(p.Publish.Repository), auth))
+		row("registry", fmt.Sprintf("%s (%s)", imageref.RegistryHost(p.Publish.Repository), auth))
 	}
 	tw.Flush()
 	if p.Deploy != nil {
