@@ -84,6 +84,8 @@ func publishError(ref string, err error) error {
 	err = Explain(err)
 	msg := strings.ToLower(err.Error())
 	switch {
+	case EngineLost(err):
+		return fmt.Errorf("publish %s: %w", ref, err)
 	case isAuthError(msg):
 		return fmt.Errorf("publish %s: %w: check the registry user and password (or token) and that it may push to this repository", ref, ErrRegistryAuth)
 	case isTransient(msg):
@@ -108,7 +110,7 @@ var authPatterns = regexp.MustCompile(`\b401 unauthorized\b|\b403 forbidden\b` +
 var transientPatterns = regexp.MustCompile(`\b(429 too many requests|502 bad gateway|503 service unavailable|504 gateway timeout)\b` +
 	`|request to \S+: (429|502|503|504)\b|\bstatus(?: code)?:? (429|502|503|504)\b` +
 	`|\btoomanyrequests\b|\btoo many requests\b|\bunavailable: ` +
-	`|\bconnection refused\b|\bconnection reset\b|\bbroken pipe\b|\bi/o timeout\b|\btimeout\b|\btimed out\b` +
+	`|\bconnection refused\b|\bconnection reset\b|\bbroken pipe\b|\buse of closed network connection\b|\bi/o timeout\b|\btimeout\b|\btimed out\b` +
 	`|\beof\b|\bno such host\b|\btls handshake\b|\btemporar(y|ily)\b`)
 
 // isAuthError reports whether a lowercased engine error says the registry
@@ -127,7 +129,7 @@ func retry(ctx context.Context, attempts int, backoff time.Duration, fn func() e
 			return nil
 		}
 		msg := strings.ToLower(err.Error())
-		if ctx.Err() != nil || isAuthError(msg) || !isTransient(msg) || i == attempts-1 {
+		if ctx.Err() != nil || EngineLost(err) || isAuthError(msg) || !isTransient(msg) || i == attempts-1 {
 			return err
 		}
 		select {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"path"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -88,11 +89,14 @@ func (e *engineFS) Open(name string) (fs.File, error) {
 }
 
 func (e *engineFS) ReadFile(name string) ([]byte, error) {
+	if !fs.ValidPath(name) {
+		return nil, &fs.PathError{Op: "read", Path: name, Err: fs.ErrInvalid}
+	}
 	e.mu.Lock()
 	data, ok := e.files[name]
 	e.mu.Unlock()
 	if ok {
-		return data, nil
+		return slices.Clone(data), nil
 	}
 	if isDir, err := e.kind(name); err != nil || isDir {
 		if err == nil {
@@ -107,10 +111,13 @@ func (e *engineFS) ReadFile(name string) ([]byte, error) {
 	e.mu.Lock()
 	e.files[name] = []byte(s)
 	e.mu.Unlock()
-	return []byte(s), nil
+	return []byte(s), nil // a copy of what is kept
 }
 
 func (e *engineFS) ReadDir(name string) ([]fs.DirEntry, error) {
+	if !fs.ValidPath(name) {
+		return nil, &fs.PathError{Op: "readdir", Path: name, Err: fs.ErrInvalid}
+	}
 	if isDir, err := e.kind(name); err != nil || !isDir {
 		if err == nil {
 			err = errors.New("not a directory")
@@ -123,36 +130,49 @@ func (e *engineFS) ReadDir(name string) ([]fs.DirEntry, error) {
 	}
 	out := make([]fs.DirEntry, 0, len(names))
 	for _, n := range names {
-		out = append(out, entryInfo{name: strings.TrimSuffix(n, "/"), dir: strings.HasSuffix(n, "/")})
+		out = append(out, &entryInfo{name: strings.TrimSuffix(n, "/"), dir: strings.HasSuffix(n, "/"), fsys: e, path: path.Join(name, n)})
 	}
 	return out, nil
 }
 
-// entryInfo is a listing entry; sizes and times are not known.
+// entryInfo is a listing entry; a file's size is read when asked for,
+// times are not known.
 type entryInfo struct {
 	name string
 	dir  bool
 	size int64
+	// fsys and path read the size of a listed file on Info.
+	fsys *engineFS
+	path string
 }
 
-func (i entryInfo) Name() string { return i.name }
-func (i entryInfo) IsDir() bool  { return i.dir }
-func (i entryInfo) Type() fs.FileMode {
+func (i *entryInfo) Name() string { return i.name }
+func (i *entryInfo) IsDir() bool  { return i.dir }
+func (i *entryInfo) Type() fs.FileMode {
 	if i.dir {
 		return fs.ModeDir
 	}
 	return 0
 }
-func (i entryInfo) Info() (fs.FileInfo, error) { return i, nil }
-func (i entryInfo) Size() int64                { return i.size }
-func (i entryInfo) Mode() fs.FileMode {
+func (i *entryInfo) Info() (fs.FileInfo, error) {
+	if !i.dir && i.fsys != nil {
+		data, err := i.fsys.ReadFile(i.path)
+		if err != nil {
+			return nil, err
+		}
+		return &entryInfo{name: i.name, size: int64(len(data))}, nil
+	}
+	return i, nil
+}
+func (i *entryInfo) Size() int64 { return i.size }
+func (i *entryInfo) Mode() fs.FileMode {
 	if i.dir {
 		return fs.ModeDir | 0o755
 	}
 	return 0o644
 }
-func (i entryInfo) ModTime() time.Time { return time.Time{} }
-func (i entryInfo) Sys() any           { return nil }
+func (i *entryInfo) ModTime() time.Time { return time.Time{} }
+func (i *entryInfo) Sys() any           { return nil }
 
 type engineFile struct {
 	name string
@@ -161,33 +181,45 @@ type engineFile struct {
 }
 
 func (f *engineFile) Stat() (fs.FileInfo, error) {
-	return entryInfo{name: path.Base(f.name), size: f.size}, nil
+	return &entryInfo{name: path.Base(f.name), size: f.size}, nil
 }
 func (f *engineFile) Read(b []byte) (int, error) { return f.r.Read(b) }
 func (f *engineFile) Close() error               { return nil }
 
 type engineDir struct {
-	fsys *engineFS
-	name string
-	read bool
+	fsys    *engineFS
+	name    string
+	entries []fs.DirEntry // nil until the first ReadDir
+	offset  int
 }
 
 func (d *engineDir) Stat() (fs.FileInfo, error) {
-	return entryInfo{name: path.Base(d.name), dir: true}, nil
+	return &entryInfo{name: path.Base(d.name), dir: true}, nil
 }
 func (d *engineDir) Read([]byte) (int, error) {
 	return 0, &fs.PathError{Op: "read", Path: d.name, Err: errors.New("is a directory")}
 }
 func (d *engineDir) Close() error { return nil }
 
-// ReadDir lists the folder (all of it on the first call with n <= 0).
+// ReadDir lists the folder: all that is left with n <= 0, else at most n
+// entries (io.EOF at the end).
 func (d *engineDir) ReadDir(n int) ([]fs.DirEntry, error) {
-	if d.read {
-		if n > 0 {
-			return nil, io.EOF
+	if d.entries == nil {
+		all, err := d.fsys.ReadDir(d.name)
+		if err != nil {
+			return nil, err
 		}
-		return nil, nil
+		d.entries = all
 	}
-	d.read = true
-	return d.fsys.ReadDir(d.name)
+	rest := d.entries[d.offset:]
+	if n <= 0 {
+		d.offset = len(d.entries)
+		return rest, nil
+	}
+	if len(rest) == 0 {
+		return nil, io.EOF
+	}
+	n = min(n, len(rest))
+	d.offset += n
+	return rest[:n], nil
 }

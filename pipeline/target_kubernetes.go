@@ -101,12 +101,20 @@ func (t *kubernetesTarget) ReleaseImages() ([]string, string) { return t.plan.Im
 
 // render renders the manifests with the target's values and plans the deploy.
 func (t *kubernetesTarget) render() (kube.Plan, error) {
-	if _, err := fs.Stat(t.files, t.deploy.Manifests); err != nil {
+	st, err := fs.Stat(t.files, t.deploy.Manifests)
+	if err != nil {
 		return kube.Plan{}, fmt.Errorf("deploy manifests %s: not found: put the app's Kubernetes manifests there or set deploy.manifests in %s", t.deploy.Manifests, config.FileName)
+	}
+	if !st.IsDir() {
+		return kube.Plan{}, fmt.Errorf("deploy manifests %s: is a file: set deploy.manifests in %s to the folder that holds the app's Kubernetes manifests", t.deploy.Manifests, config.FileName)
 	}
 	objs, err := manifest.Render(t.files, t.deploy.Manifests, t.values)
 	if err != nil {
 		return kube.Plan{}, err
+	}
+	if len(objs) == 0 {
+		// applying nothing would leave the smoke checks to whatever serves already
+		return kube.Plan{}, fmt.Errorf("deploy manifests %s: no Kubernetes objects (the .yaml files are empty, or render nothing for environment %s): add the app's manifests", t.deploy.Manifests, t.values.Environment)
 	}
 	if err := manifest.Check(objs, t.values); err != nil {
 		return kube.Plan{}, err

@@ -94,6 +94,10 @@ func (o *deployAzureOptions) run(ctx context.Context, env *Env) error {
 		if zip.App == "" {
 			return usagef("--zip-only needs azure.functionZip in %s", config.FileName)
 		}
+		// before the build: a bad --out would only show once the zip is made
+		if err := o.out.check(); err != nil {
+			return usageError(err)
+		}
 		pkg, err := o.buildZip(ctx, env, proj, zip)
 		if err != nil {
 			return err

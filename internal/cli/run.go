@@ -117,6 +117,9 @@ func execute(parent context.Context, env *Env, p *plan.Plan, eo engineOptions, o
 	if err == nil && exportErr != nil {
 		err = fmt.Errorf("reports: %w", exportErr)
 	}
+	if pipeline.EngineLost(err) {
+		err = engineWentAway(err, report)
+	}
 	reports := ""
 	if len(report.FileNames()) > 0 && exportErr == nil {
 		reports = out.Out
