@@ -194,6 +194,9 @@ func TestFaultEngineGoneMidDeploy(t *testing.T) {
 
 	if byHand { // the commands given finish the job: no app Deployment is left half-applied
 		kubectl := kubectlFor(t, app)
+		if got := kubectl("get", "deployments", "--namespace=flask-dev", "-o", "name"); !strings.Contains(got, "deployment.apps/flask") {
+			t.Fatalf("the line says flask-dev is half-applied, but its deployments are %q", got)
+		}
 		_, cmds, _ := strings.Cut(last, "to undo by hand run: ")
 		cmds, _, _ = strings.Cut(cmds, " (")
 		for _, c := range strings.Split(cmds, " && ") {

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/onepipe/onepipe/internal/versions"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,7 +18,7 @@ import (
 
 // AzurePackageOptions shape the zip package of a Python Function App.
 type AzurePackageOptions struct {
-	// PythonImage is the image pip runs in (AzureDefaultPythonImage if empty).
+	// PythonImage is the image pip runs in (versions.AzurePythonImage(versions.AzurePython) if empty).
 	PythonImage string
 	// Requirements is the requirements file, relative to the source (default requirements.txt).
 	Requirements string
@@ -44,7 +45,7 @@ var azureSourceExcludes = []string{
 }
 
 // AzureFunctionPackage builds the zip package of the Python Function App in
-// src, in pythonImage (AzureDefaultPythonImage if empty), the way the
+// src, in pythonImage (versions.AzurePythonImage(versions.AzurePython) if empty), the way the
 // Functions host loads it; see AzureFunctionPackageWith.
 func AzureFunctionPackage(client *dagger.Client, src *dagger.Directory, pythonImage string) *dagger.File {
 	return AzureFunctionPackageWith(client, src, AzurePackageOptions{PythonImage: pythonImage})
@@ -58,7 +59,7 @@ func AzureFunctionPackage(client *dagger.Client, src *dagger.Directory, pythonIm
 func AzureFunctionPackageWith(client *dagger.Client, src *dagger.Directory, opts AzurePackageOptions) *dagger.File {
 	image := opts.PythonImage
 	if image == "" {
-		image = AzureDefaultPythonImage
+		image = versions.AzurePythonImage(versions.AzurePython)
 	}
 	cache := strings.NewReplacer("/", "-", ":", "-", "@", "-").Replace(image)
 	ctr := client.Container().From(image).

@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"github.com/onepipe/onepipe/internal/versions"
 	"io"
 	"maps"
 	"slices"
@@ -152,11 +153,11 @@ type Cluster struct {
 }
 
 // kubectlContainer is Debian with the kubectl onepipe builds
-// (KubernetesVersion, the local cluster's own), so every cluster is reached
+// (versions.Kubernetes, the local cluster's own), so every cluster is reached
 // with one pinned kubectl.
 func kubectlContainer(dag *dagger.Client) *dagger.Container {
 	return dag.Container().
-		From(DebianImage).
+		From(versions.DebianImage).
 		WithFile("/usr/local/bin/kubectl", KubernetesBinaries(dag).File("k8s-allinone"))
 }
 

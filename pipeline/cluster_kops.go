@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/onepipe/onepipe/internal/versions"
 	"path"
 	"strconv"
 	"strings"
@@ -43,10 +44,10 @@ func newKopsProvider(in ClusterInput) (ClusterProvider, error) {
 }
 
 func (p *kopsProvider) Plan() []string {
-	return append([]string{"kops " + KopsVersion + ", cluster " + p.cluster.Name}, p.cluster.Plan()...)
+	return append([]string{"kops " + versions.Kops + " (GCE)"}, p.cluster.Plan()...)
 }
 
-// kopsRelease is the kops release binary (KopsVersion) for the engine's
+// kopsRelease is the kops release binary (versions.Kops) for the engine's
 // platform, fetched by the engine.
 func kopsRelease(ctx context.Context, dag *dagger.Client) (*dagger.File, error) {
 	platform, err := dag.DefaultPlatform(ctx)
@@ -57,7 +58,7 @@ func kopsRelease(ctx context.Context, dag *dagger.Client) (*dagger.File, error) 
 	if strings.Contains(string(platform), "arm64") {
 		arch = "arm64"
 	}
-	return dag.HTTP(kops.BinaryURL(KopsVersion, arch)), nil
+	return dag.HTTP(kops.BinaryURL(versions.Kops, arch)), nil
 }
 
 // container is kops with the service account key, ready to run.
@@ -67,7 +68,7 @@ func (p *kopsProvider) container(ctx context.Context, dag *dagger.Client) (*dagg
 		return nil, err
 	}
 	ctr := dag.Container().
-		From(DebianImage).
+		From(versions.DebianImage).
 		WithEnvVariable("DEBIAN_FRONTEND", "noninteractive").
 		WithExec([]string{"apt-get", "update", "-qq"}).
 		WithExec([]string{"apt-get", "install", "-y", "-qq", "--no-install-recommends", "ca-certificates"}).

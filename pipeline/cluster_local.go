@@ -4,6 +4,7 @@ import (
 	"context"
 	_ "embed"
 	"fmt"
+	"github.com/onepipe/onepipe/internal/versions"
 	"strings"
 
 	"dagger.io/dagger"
@@ -107,7 +108,7 @@ func (c *LocalCluster) Ensure(ctx context.Context) (*Cluster, error) {
 // base is Debian with etcd and openssl.
 func (c *LocalCluster) base() *dagger.Container {
 	return c.dag.Container().
-		From(DebianImage).
+		From(versions.DebianImage).
 		WithEnvVariable("DEBIAN_FRONTEND", "noninteractive").
 		WithExec([]string{"apt-get", "update", "-qq"}).
 		WithExec([]string{"apt-get", "install", "-y", "-qq", "--no-install-recommends", "etcd-server", "openssl", "ca-certificates"})
@@ -181,7 +182,7 @@ const localClusterState = "/var/lib/onepipe-cluster"
 func KubernetesBinaries(dag *dagger.Client) *dagger.Directory {
 	const out = "/out"
 	return dag.Container().
-		From(GolangImage).
+		From(versions.GolangImage).
 		WithMountedCache("/go/pkg/mod", dag.CacheVolume("onepipe-go-mod")).
 		WithMountedCache("/root/.cache/go-build", dag.CacheVolume("onepipe-go-build")).
 		WithEnvVariable("GOFLAGS", "-mod=mod").
@@ -189,7 +190,7 @@ func KubernetesBinaries(dag *dagger.Client) *dagger.Directory {
 		WithEnvVariable("CGO_ENABLED", "0").
 		WithNewFile("/onepipe/k8s-build.sh", k8sBuildScript, dagger.ContainerWithNewFileOpts{Permissions: 0o755}).
 		WithNewFile("/onepipe/k8s-allinone.go", k8sAllInOne).
-		WithExec([]string{"/onepipe/k8s-build.sh", KubernetesVersion, KubernetesStagingVersion, KwokVersion, out}).
+		WithExec([]string{"/onepipe/k8s-build.sh", versions.Kubernetes, versions.KubernetesStaging, versions.Kwok, out}).
 		Directory(out)
 }
 
@@ -223,9 +224,9 @@ func (p *localProvider) Plan() []string {
 	if p.real {
 		refs, _ := p.images()
 		return []string{fmt.Sprintf("local cluster %q run by the engine (Kubernetes %s, one real node with containerd, root capabilities; images loaded by the engine: %s; smoke checks through kubectl port-forward)",
-			p.name, KubernetesVersion, strings.Join(refs, ", "))}
+			p.name, versions.Kubernetes, strings.Join(refs, ", "))}
 	}
-	return []string{fmt.Sprintf("local cluster %q run by the engine (Kubernetes %s, one kwok node; smoke checks against the image as a Dagger service)", p.name, KubernetesVersion)}
+	return []string{fmt.Sprintf("local cluster %q run by the engine (Kubernetes %s, one kwok node; smoke checks against the image as a Dagger service)", p.name, versions.Kubernetes)}
 }
 
 // Ensure starts the cluster; a real node gets the images the manifests name,

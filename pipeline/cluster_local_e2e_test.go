@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"github.com/onepipe/onepipe/internal/versions"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -28,9 +29,9 @@ func TestKubernetesBinariesE2E(t *testing.T) {
 		t.Fatalf("build: %v", Explain(err))
 	}
 	for bin, want := range map[string]string{
-		"kubectl":        KubernetesVersion,
-		"kube-apiserver": KubernetesVersion,
-		"kwok":           KwokVersion,
+		"kubectl":        versions.Kubernetes,
+		"kube-apiserver": versions.Kubernetes,
+		"kwok":           versions.Kwok,
 	} {
 		args := []string{"--version"}
 		if bin == "kubectl" {
@@ -178,7 +179,7 @@ func TestLocalClusterRealNodeE2E(t *testing.T) {
 	app := New(dag, HostSource(dag, filepath.Join(filepath.Dir(file), "..", "examples", "tornado")), Options{App: "tornado"})
 	const ref = "onepipe.local/tornado:e2e"
 	lc := NewLocalCluster(dag, "e2e-real-"+strconv.FormatInt(time.Now().UnixNano(), 36)).
-		WithRealNode(NodeImage{Ref: ref, Tarball: app.Image(DefaultPlatform).AsTarball()})
+		WithRealNode(NodeImage{Ref: ref, Tarball: app.Image(versions.DefaultPlatform).AsTarball()})
 	cl, err := lc.Ensure(ctx)
 	if err != nil {
 		t.Fatalf("real node: %v", err)

@@ -6,6 +6,7 @@
 package pipeline
 
 import (
+	"github.com/onepipe/onepipe/internal/versions"
 	"strings"
 	"time"
 
@@ -17,7 +18,7 @@ import (
 type Options struct {
 	// App names the app in labels, cache volumes and reports.
 	App string
-	// Runtime is the Python image tests and lint run in (DefaultRuntime if empty).
+	// Runtime is the Python image tests and lint run in (versions.DefaultRuntime if empty).
 	Runtime string
 	// Requirements are runtime requirement files, relative to the source.
 	Requirements []string
@@ -87,13 +88,13 @@ func HostSource(dag *dagger.Client, path string) *dagger.Directory {
 // New returns the pipeline of the app in source.
 func New(dag *dagger.Client, source *dagger.Directory, opts Options) *Pipeline {
 	if opts.Runtime == "" {
-		opts.Runtime = DefaultRuntime
+		opts.Runtime = versions.DefaultRuntime
 	}
 	if opts.Dockerfile == "" {
 		opts.Dockerfile = "Dockerfile"
 	}
 	if len(opts.Platforms) == 0 {
-		opts.Platforms = []dagger.Platform{DefaultPlatform}
+		opts.Platforms = []dagger.Platform{versions.DefaultPlatform}
 	}
 	if opts.LintTool == "" {
 		opts.LintTool = "flake8"

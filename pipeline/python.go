@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/onepipe/onepipe/internal/versions"
 	"slices"
 	"strconv"
 	"strings"
@@ -95,9 +96,9 @@ func lintPackages(tool string, declared []string) []string {
 		out = append(out, spec)
 	}
 	if !pinned {
-		def := Flake8Version
+		def := versions.Flake8
 		if tool == project.Ruff {
-			def = RuffVersion
+			def = versions.Ruff
 		}
 		out = append([]string{def}, out...)
 	}

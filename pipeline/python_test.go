@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"github.com/onepipe/onepipe/internal/versions"
 	"slices"
 	"strings"
 	"testing"
@@ -74,10 +75,10 @@ func TestLintPackages(t *testing.T) {
 		declared []string
 		want     []string
 	}{
-		{"flake8 default", "flake8", nil, []string{Flake8Version}},
-		{"ruff default", "ruff", nil, []string{RuffVersion}},
+		{"flake8 default", "flake8", nil, []string{versions.Flake8}},
+		{"ruff default", "ruff", nil, []string{versions.Ruff}},
 		{"the project's flake8 pin and plugins", "flake8", declared, []string{"flake8>=6,<8", "Flake8_Bugbear==23.1"}},
-		{"plugins without a pin get the default", "flake8", []string{"flake8-bugbear"}, []string{Flake8Version, "flake8-bugbear"}},
+		{"plugins without a pin get the default", "flake8", []string{"flake8-bugbear"}, []string{versions.Flake8, "flake8-bugbear"}},
 		{"the project's ruff pin", "ruff", declared, []string{"ruff==0.5.0"}},
 	}
 	for _, tt := range tests {

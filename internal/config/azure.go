@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"github.com/onepipe/onepipe/internal/versions"
 	"net"
 	"net/url"
 	"regexp"
@@ -133,8 +134,6 @@ const (
 	AzureSmokeTimeout  = 5 * time.Minute
 	AzureDeployTimeout = 10 * time.Minute
 	AzureRunTimeout    = 60 * time.Minute
-	// AzurePythonVersion is the Python version zip packages are built with by default.
-	AzurePythonVersion = "3.11"
 )
 
 var (
@@ -254,9 +253,9 @@ func (a Azure) validateDevOps() error {
 func (z AzureFunctionZip) PythonImage() string {
 	v := z.PythonVersion
 	if v == "" {
-		v = AzurePythonVersion
+		v = versions.AzurePython
 	}
-	return "python:" + v + "-slim"
+	return versions.AzurePythonImage(v)
 }
 
 // RequirementsFile is the requirements file, default requirements.txt.

@@ -15,10 +15,6 @@ import (
 	"github.com/onepipe/onepipe/internal/config"
 )
 
-// Version is the kops release onepipe runs. kops publishes no image of
-// its CLI: the cluster stage downloads the static binary (BinaryURL)
-// into an image with CA certificates.
-const Version = "v1.32.0"
 
 // BinaryURL is where the kops release version for linux/arch (amd64,
 // arm64) is downloaded from.
@@ -211,8 +207,8 @@ func (k Cluster) Plan() []string {
 		v = "Kubernetes " + k.K8sVersion
 	}
 	return []string{
-		fmt.Sprintf("kops %s: cluster %s in state store %s: use it if it exists (unchanged; %q previews pending changes)",
-			Version, k.Name, k.StateStore, strings.Join(k.UpdateArgs(false), " ")),
+		fmt.Sprintf("cluster %s in state store %s: use it if it exists (unchanged; %q previews pending changes)",
+			k.Name, k.StateStore, strings.Join(k.UpdateArgs(false), " ")),
 		fmt.Sprintf("otherwise create it on GCE project %s, zones %s: %d × %s nodes, control plane %s, %s",
 			k.Project, strings.Join(k.Zones, ","), k.NodeCount, k.NodeSize, k.ControlPlaneSize, v),
 		fmt.Sprintf("export an admin kubeconfig (valid %s) and wait up to %s for kops validate cluster", k.adminTTL(), k.wait()),

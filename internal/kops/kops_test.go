@@ -44,7 +44,7 @@ func TestArgs(t *testing.T) {
 	if k.Env()["GOOGLE_APPLICATION_CREDENTIALS"] != CredentialsPath {
 		t.Errorf("Env: %v", k.Env())
 	}
-	if got := BinaryURL(Version, "amd64"); got != "https://github.com/kubernetes/kops/releases/download/v1.32.0/kops-linux-amd64" {
+	if got := BinaryURL("v1.32.0", "amd64"); got != "https://github.com/kubernetes/kops/releases/download/v1.32.0/kops-linux-amd64" {
 		t.Errorf("BinaryURL = %s", got)
 	}
 }
@@ -88,7 +88,7 @@ func TestMissing(t *testing.T) {
 
 func TestPlanAndErrors(t *testing.T) {
 	want := []string{
-		`kops v1.32.0: cluster conduit.k8s.local in state store gs://acme-kops-state: use it if it exists (unchanged; "kops update cluster --name=conduit.k8s.local --state=gs://acme-kops-state" previews pending changes)`,
+		`cluster conduit.k8s.local in state store gs://acme-kops-state: use it if it exists (unchanged; "kops update cluster --name=conduit.k8s.local --state=gs://acme-kops-state" previews pending changes)`,
 		"otherwise create it on GCE project acme-prod, zones europe-west1-b,europe-west1-c: 2 × e2-standard-4 nodes, control plane e2-standard-2, the channel's Kubernetes version",
 		"export an admin kubeconfig (valid 2h0m0s) and wait up to 15m0s for kops validate cluster",
 	}

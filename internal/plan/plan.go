@@ -11,6 +11,7 @@ package plan
 import (
 	"errors"
 	"fmt"
+	"github.com/onepipe/onepipe/internal/versions"
 	"io/fs"
 	"slices"
 	"strings"
@@ -251,7 +252,7 @@ func runtimeImage(cfg config.Config, proj project.Project) string {
 	case project.IsPythonImage(proj.BaseImage):
 		return proj.BaseImage
 	}
-	return pipeline.DefaultRuntime
+	return versions.DefaultRuntime
 }
 
 // parseStages checks --only.

@@ -2,6 +2,7 @@ package plan
 
 import (
 	"errors"
+	"github.com/onepipe/onepipe/internal/versions"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -9,7 +10,6 @@ import (
 	"testing"
 	"testing/fstest"
 
-	"github.com/onepipe/onepipe/pipeline"
 )
 
 func example(t *testing.T, name string) string {
@@ -118,7 +118,7 @@ func TestPlatforms(t *testing.T) {
 	if err != nil || len(got) != 2 || got[1] != "linux/arm64/v8" {
 		t.Errorf("parsePlatforms = %v, %v", got, err)
 	}
-	if got, _ := parsePlatforms(nil, nil); len(got) != 1 || got[0] != pipeline.DefaultPlatform {
+	if got, _ := parsePlatforms(nil, nil); len(got) != 1 || got[0] != versions.DefaultPlatform {
 		t.Errorf("default = %v", got)
 	}
 	if _, err := parsePlatforms(nil, []string{"linux/x86"}); err == nil || !strings.HasPrefix(err.Error(), `platforms "linux/x86"`) {

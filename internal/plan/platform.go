@@ -2,12 +2,11 @@ package plan
 
 import (
 	"fmt"
+	"github.com/onepipe/onepipe/internal/versions"
 	"slices"
 	"strings"
 
 	"dagger.io/dagger"
-
-	"github.com/onepipe/onepipe/pipeline"
 )
 
 // The operating systems, architectures and variants an OCI image platform
@@ -19,7 +18,7 @@ var (
 )
 
 // parsePlatforms checks --platform (or platforms: of onepipe.yaml), dropping
-// repeats; none means pipeline.DefaultPlatform.
+// repeats; none means versions.DefaultPlatform.
 func parsePlatforms(flags, fromConfig []string) ([]dagger.Platform, error) {
 	list, from := flags, "--platform"
 	if len(list) == 0 {
@@ -36,7 +35,7 @@ func parsePlatforms(flags, fromConfig []string) ([]dagger.Platform, error) {
 		}
 	}
 	if len(out) == 0 {
-		out = []dagger.Platform{pipeline.DefaultPlatform}
+		out = []dagger.Platform{versions.DefaultPlatform}
 	}
 	return out, nil
 }

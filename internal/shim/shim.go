@@ -10,6 +10,7 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"github.com/onepipe/onepipe/internal/versions"
 	"regexp"
 	"slices"
 	"strings"
@@ -58,13 +59,6 @@ func FileName(k Kind) string {
 
 // Defaults used for every empty Data field.
 const (
-	// DaggerVersion is the Dagger CLI (and engine) the shims install: the one
-	// the Go SDK onepipe is built with expects.
-	DaggerVersion = "0.21.8"
-	// GoVersion is the Go toolchain that builds onepipe in the job.
-	GoVersion = "1.26.1"
-	// DockerVersion is the docker:dind service GitLab jobs start the engine in.
-	DockerVersion = "27.2.0"
 	// Module is the Go package `go run` builds onepipe from.
 	Module = "github.com/onepipe/onepipe/cmd/onepipe"
 	// OutDir is where the job asks onepipe to write its reports (JUnit XML,
@@ -132,13 +126,13 @@ func (d Data) withDefaults() Data {
 		d.Command = "go run " + Module + "@" + d.Version
 	}
 	if d.DaggerVersion == "" {
-		d.DaggerVersion = DaggerVersion
+		d.DaggerVersion = versions.Dagger
 	}
 	if d.GoVersion == "" {
-		d.GoVersion = GoVersion
+		d.GoVersion = versions.Go
 	}
 	if d.DockerVersion == "" {
-		d.DockerVersion = DockerVersion
+		d.DockerVersion = versions.Docker
 	}
 	return d
 }

@@ -2,6 +2,7 @@ package shim
 
 import (
 	"flag"
+	"github.com/onepipe/onepipe/internal/versions"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -305,8 +306,8 @@ func TestFileName(t *testing.T) {
 // The shims install the Dagger CLI the SDK in go.mod expects; a bump of one
 // without the other would make every CI job download a second engine.
 func TestDaggerVersionMatchesSDK(t *testing.T) {
-	if DaggerVersion != engineconn.CLIVersion {
-		t.Errorf("shim.DaggerVersion = %s but the Dagger SDK in go.mod is %s: bump DaggerVersion and run go test ./internal/shim -update", DaggerVersion, engineconn.CLIVersion)
+	if versions.Dagger != engineconn.CLIVersion {
+		t.Errorf("versions.Dagger = %s but the Dagger SDK in go.mod is %s: bump it and run go test ./internal/shim -update", versions.Dagger, engineconn.CLIVersion)
 	}
 }
 
