@@ -15,7 +15,6 @@ import (
 	"github.com/onepipe/onepipe/internal/config"
 )
 
-
 // BinaryURL is where the kops release version for linux/arch (amd64,
 // arm64) is downloaded from.
 func BinaryURL(version, arch string) string {

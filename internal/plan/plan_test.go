@@ -9,7 +9,6 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
-
 )
 
 func example(t *testing.T, name string) string {
