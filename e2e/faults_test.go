@@ -191,6 +191,7 @@ func TestFaultEngineGoneMidDeploy(t *testing.T) {
 		t.Errorf("%d lines say the engine went away, want 1:\n%s", n, lastLines(stderr, 5))
 	}
 	t.Logf("exit %d %.1fs after the session was killed: %s", code, took.Seconds(), last)
+	t.Logf("TEMP stderr tail:\n%s\nstdout:\n%s", lastLines(stderr, 25), run.out.String())
 
 	if byHand { // the commands given finish the job: no app Deployment is left half-applied
 		kubectl := kubectlFor(t, app)
