@@ -59,6 +59,7 @@ type runArgs struct {
 	allowProtected, deploy bool
 	cluster                string
 	kubeconfig, secrets    *dagger.Secret
+	apiServer              *dagger.Service
 	values                 plan.ValueSecrets
 	registryRef, kubeRef   string
 }
