@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"context"
-	"fmt"
 	"io/fs"
 
 	"github.com/onepipe/onepipe/internal/config"
@@ -47,16 +46,38 @@ type TargetInput struct {
 
 // targetKind is a deploy target and the onepipe.yaml settings that choose it.
 type targetKind struct {
-	name   string
-	chosen func(config.Config) bool
-	make   func(TargetInput) (Target, error)
+	name string
+	// chosen says whether the settings of environment env pick this target.
+	chosen func(cfg config.Config, env string) bool
+	// cluster is true for targets that deploy to a Kubernetes cluster, which
+	// a ClusterProvider makes ready beside the checks.
+	cluster bool
+	make    func(TargetInput) (Target, error)
 }
 
 // deployTargets is the one registry of deploy targets; the first whose
 // settings are present wins, the last is the default.
 var deployTargets = []targetKind{
-	{"kubernetes", func(config.Config) bool { return true }, newKubernetesTarget},
+	{name: "kubernetes", chosen: func(config.Config, string) bool { return true }, cluster: true, make: newKubernetesTarget},
 }
+
+// targetKindOf is the kind of target environment env deploys to.
+func targetKindOf(cfg config.Config, env string) targetKind {
+	for _, k := range deployTargets {
+		if k.chosen(cfg, env) {
+			return k
+		}
+	}
+	return deployTargets[len(deployTargets)-1]
+}
+
+// TargetUsesCluster reports whether environment env deploys to a Kubernetes
+// cluster (so the run has a cluster stage).
+func TargetUsesCluster(cfg config.Config, env string) bool { return targetKindOf(cfg, env).cluster }
+
+// TargetName names the kind of target environment env deploys to
+// (kubernetes ...), for messages.
+func TargetName(cfg config.Config, env string) string { return targetKindOf(cfg, env).name }
 
 // NewTarget makes the deploy target of the environment in.Env, checking its
 // settings and rendering what it deploys, so that bad input fails before any
@@ -68,19 +89,14 @@ func NewTarget(in TargetInput) (Target, error) {
 	if in.Secret == nil {
 		in.Secret = func(string, string) (string, error) { return "", nil }
 	}
-	for _, k := range deployTargets {
-		if k.chosen(in.Config) {
-			return k.make(in)
-		}
-	}
-	return nil, fmt.Errorf("no deploy target for environment %s", in.Env)
+	return targetKindOf(in.Config, in.Env).make(in)
 }
 
 // Destination is where Deploy works during a run.
 type Destination struct {
 	Engine
 	// Cluster is the environment's cluster, ready (nil for targets that
-	// need none).
+	// need none: TargetUsesCluster).
 	Cluster *Cluster
 	// Image is the pushed ref@digest to deploy ("" when nothing was pushed).
 	Image string

@@ -20,6 +20,24 @@ func (p *Plan) resolveDeploy(env Environment, d Deploy) error {
 	if p.Release.Version == "" {
 		return errors.New("deploy needs a version for the image: the revision is unknown (not a git checkout, no CI variables): pass --sha or --tag")
 	}
+	if !pipeline.TargetUsesCluster(p.App.Config, p.EnvName) {
+		if d.Cluster != "" || d.Kubeconfig != "" {
+			return fmt.Errorf("environment %s deploys to %s, not to a Kubernetes cluster: drop --cluster and --kubeconfig", p.EnvName, pipeline.TargetName(p.App.Config, p.EnvName))
+		}
+		image := pipeline.LocalImageRef(p.App.Config.App, p.Release.Version)
+		if p.Publish != nil {
+			image = p.Publish.Repository + ":" + p.Publish.Tags[0]
+		}
+		target, err := pipeline.NewTarget(pipeline.TargetInput{
+			Config: p.App.Config, Env: p.EnvName, Files: p.App.Source.FS,
+			Image: image, Version: p.Release.Version, Secret: env.Secrets.Lookup,
+		})
+		if err != nil {
+			return err
+		}
+		p.Deploy = &DeployPlan{Target: target}
+		return nil
+	}
 	var target pipeline.Target
 	cluster, err := pipeline.NewClusterProvider(pipeline.ClusterInput{
 		Env: p.EnvName, Cluster: cl, Azure: p.App.Config.Azure, Secret: env.Secrets.Lookup,

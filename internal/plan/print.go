@@ -51,10 +51,13 @@ func (p *Plan) Print(w io.Writer) {
 	tw.Flush()
 	if p.Deploy != nil {
 		fmt.Fprintln(w, "targets:")
-		lines := p.Deploy.Cluster.Plan()
-		lines[0] = "cluster: " + lines[0]
-		for i := 1; i < len(lines); i++ {
-			lines[i] = "  - " + lines[i]
+		var lines []string
+		if p.Deploy.Cluster != nil {
+			lines = p.Deploy.Cluster.Plan()
+			lines[0] = "cluster: " + lines[0]
+			for i := 1; i < len(lines); i++ {
+				lines[i] = "  - " + lines[i]
+			}
 		}
 		for _, l := range append(lines, p.Deploy.Target.Plan()...) {
 			fmt.Fprintf(w, "  %s\n", l)
