@@ -2,53 +2,105 @@
 // bundled examples against a real engine in the scenarios users care about
 // (cold, warm, code edit, dependency edit) and against a seed-style baseline
 // (stages one after another, each from a clean cache), then prints a table
-// and writes the numbers as JSON.
+// and writes the numbers as JSON. Stage times come from
+// `onepipe run --output json`; the executed and cached commands from the
+// run's engine.log.
+//
+// With -fresh it measures a fresh CI runner instead: each scenario (the same
+// commit again, a one-line code edit, a requirements edit, a deploy to
+// --cluster local) runs as a job on the warm engine and as a job on an
+// engine whose state was emptied just before it (shared/engine/start.sh
+// --fresh; the registry at 127.0.0.1:5000 is kept), side by side. -fresh
+// wipes the engine everyone on the machine uses: its caches (the local
+// cluster's Kubernetes build included) and running sessions are gone.
 //
 //	go run ./bench                      # both examples, results in bench/results.json
 //	go run ./bench -apps flask -json /tmp/r.json
+//	go run ./bench -fresh               # fresh runner vs warm engine (as root)
+//	go run ./bench -fresh -cache 127.0.0.1:5000/onepipe/cache -only code,deploy
 package main
 
 import (
-	"bytes"
-	"encoding/json"
+	"context"
 	"flag"
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
-	"regexp"
 	"strings"
-	"text/tabwriter"
 	"time"
 )
 
-// Result is one measured scenario.
-type Result struct {
-	App      string  `json:"app"`
-	Scenario string  `json:"scenario"`
-	Seconds  float64 `json:"seconds"`
-	// Executed and Cached count the container commands the engine ran or
-	// served from its cache.
-	Executed int `json:"executed"`
-	Cached   int `json:"cached"`
-	// DepsInstalled says whether `pip install -r` ran (not served from cache).
-	DepsInstalled bool `json:"depsInstalled"`
-	ExitCode      int  `json:"exitCode"`
+// options are the bench's flags.
+type options struct {
+	apps     []string
+	jsonPath string
+	fresh    bool
+	only     []string
+	cache    string
+	start    string
+	wait     time.Duration
 }
 
 func main() {
+	var o options
 	apps := flag.String("apps", "tornado,flask", "comma-separated examples to measure")
-	out := flag.String("json", "bench/results.json", "where to write the results as JSON")
+	flag.StringVar(&o.jsonPath, "json", "bench/results.json", "where to write the results as JSON (other measurements in the file are kept)")
+	flag.BoolVar(&o.fresh, "fresh", false, "measure a fresh CI runner: empty the engine's state (start.sh --fresh) before each measured job, compare with a warm engine; wipes the shared engine")
+	only := flag.String("only", "", "with -fresh: comma-separated scenarios to run: "+strings.Join(freshKeys(), ", ")+" (default all)")
+	flag.StringVar(&o.cache, "cache", "", "pass --cache REPO to every onepipe run, a registry cache kept across fresh engines (default: --no-cache; the seed-style baseline never has one)")
+	flag.StringVar(&o.start, "engine-start", "../shared/engine/start.sh", "with -fresh: the engine's start.sh, run with --fresh")
+	flag.DurationVar(&o.wait, "engine-wait", 3*time.Minute, "with -fresh: how long the restarted engine has to answer")
 	flag.Parse()
-	if err := run(strings.Split(*apps, ","), *out); err != nil {
+	o.apps = splitList(*apps)
+	o.only = splitList(*only)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := run(ctx, o); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(apps []string, jsonPath string) error {
+func splitList(s string) []string {
+	var out []string
+	for _, v := range strings.Split(s, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// check refuses bad flags before any work.
+func (o options) check() error {
+	if len(o.apps) == 0 {
+		return fmt.Errorf("-apps is empty: name examples, e.g. -apps tornado,flask")
+	}
+	for _, app := range o.apps {
+		if st, err := os.Stat(filepath.Join("examples", app)); err != nil || !st.IsDir() {
+			return fmt.Errorf("-apps %s: no examples/%s folder (run the bench from the repository root)", app, app)
+		}
+	}
+	if len(o.only) > 0 && !o.fresh {
+		return fmt.Errorf("-only picks -fresh scenarios: add -fresh or drop -only")
+	}
+	if _, err := pickFresh(o.only); err != nil {
+		return err
+	}
+	if o.fresh {
+		return checkStartScript(o.start)
+	}
+	return nil
+}
+
+func run(ctx context.Context, o options) error {
 	if os.Getenv("_EXPERIMENTAL_DAGGER_RUNNER_HOST") == "" && os.Getenv("DAGGER_SESSION_PORT") == "" {
 		return fmt.Errorf("no engine: set _EXPERIMENTAL_DAGGER_RUNNER_HOST and _EXPERIMENTAL_DAGGER_CLI_BIN")
+	}
+	if err := o.check(); err != nil {
+		return err
 	}
 	work, err := os.MkdirTemp("", "onepipe-bench")
 	if err != nil {
@@ -56,189 +108,94 @@ func run(apps []string, jsonPath string) error {
 	}
 	defer os.RemoveAll(work)
 	bin := filepath.Join(work, "onepipe")
-	if out, err := exec.Command("go", "build", "-o", bin, "./cmd/onepipe").CombinedOutput(); err != nil {
+	if out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/onepipe").CombinedOutput(); err != nil {
 		return fmt.Errorf("build onepipe: %v\n%s", err, out)
 	}
+	newBench := func(app string) (*bench, error) {
+		b := &bench{app: app, dir: filepath.Join(work, app), cache: o.cache, exec: binary(bin)}
+		return b, b.copyExample()
+	}
+	if o.fresh {
+		return runFresh(ctx, o, newBench)
+	}
+
 	var results []Result
 	var efficiency []string
-	for _, app := range apps {
-		b := &bench{bin: bin, app: app, dir: filepath.Join(work, app)}
-		if err := b.copyExample(); err != nil {
+	for _, app := range o.apps {
+		b, err := newBench(app)
+		if err != nil {
 			return err
 		}
-		rs, eff, err := b.scenarios()
+		rs, eff, err := b.scenarios(ctx)
 		if err != nil {
 			return fmt.Errorf("%s: %w", app, err)
 		}
 		results = append(results, rs...)
 		efficiency = append(efficiency, eff)
 	}
-	print(results, efficiency)
-	data, _ := json.MarshalIndent(map[string]any{"results": results, "parallelEfficiency": efficiency, "when": time.Now().UTC()}, "", "  ")
-	return os.WriteFile(jsonPath, append(data, '\n'), 0o644)
+	printResults(os.Stdout, results, efficiency)
+	return writeResults(o.jsonPath, map[string]any{"results": results, "parallelEfficiency": efficiency,
+		"cache": o.cache, "when": time.Now().UTC()})
 }
 
+// runFresh measures the fresh-runner scenarios and writes them under
+// freshRunner (freshRunnerCache with -cache) in the results file.
+func runFresh(ctx context.Context, o options, newBench func(string) (*bench, error)) error {
+	scenarios, err := pickFresh(o.only)
+	if err != nil {
+		return err
+	}
+	cluster := fmt.Sprintf("bench-%d", time.Now().UnixNano())
+	withCluster := func(app string) (*bench, error) {
+		b, err := newBench(app)
+		if err != nil || app != "flask" {
+			return b, err
+		}
+		return b, nameLocalCluster(b.dir, cluster)
+	}
+	cs, err := freshRunner(ctx, o.apps, scenarios, withCluster, startScript(o.start, o.wait))
+	if err != nil {
+		return err
+	}
+	printComparisons(os.Stdout, cs, o.cache)
+	fmt.Println()
+	printComparisonsMarkdown(os.Stdout, cs)
+	key := "freshRunner"
+	if o.cache != "" {
+		key = "freshRunnerCache"
+	}
+	return writeResults(o.jsonPath, map[string]any{key: map[string]any{"comparisons": cs, "cache": o.cache, "when": time.Now().UTC()}})
+}
+
+// bench measures one app on its own copy.
 type bench struct {
-	bin, app, dir string
+	app, dir string
+	// cache is passed as --cache to every onepipe run ("" = none).
+	cache string
+	exec  runner
+	// commits counts the made-up commits of the fresh-runner jobs.
+	commits int
 }
 
 func (b *bench) copyExample() error {
-	return exec.Command("cp", "-r", filepath.Join("examples", b.app), b.dir).Run()
+	if out, err := exec.Command("cp", "-r", filepath.Join("examples", b.app), b.dir).CombinedOutput(); err != nil {
+		return fmt.Errorf("copy examples/%s: %v: %s", b.app, err, out)
+	}
+	return nil
 }
 
-// scenarios runs every scenario on one app, in an order where each starts
-// from the state the previous one left.
-func (b *bench) scenarios() ([]Result, string, error) {
-	var rs []Result
-	measure := func(name string, args ...string) (Result, error) {
-		r, err := b.onepipe(name, args...)
-		rs = append(rs, r)
-		return r, err
-	}
-	all := []string{"run"}
-
-	b.bust("cold") // a fresh nonce in requirements and code: nothing of this app is cached
-	if _, err := measure("1 cold", all...); err != nil {
-		return nil, "", err
-	}
-	if _, err := measure("2 warm (no change)", all...); err != nil {
-		return nil, "", err
-	}
-	b.editCode()
-	if _, err := measure("3 code edit", all...); err != nil {
-		return nil, "", err
-	}
-	b.editDeps()
-	if _, err := measure("4 dependency edit", all...); err != nil {
-		return nil, "", err
-	}
-
-	// 5. seed style: each stage a fresh job with an empty cache, one after another
-	start := time.Now()
-	seed := Result{App: b.app, Scenario: "5 seed-style baseline"}
-	for _, stage := range []string{"test", "lint", "pack"} {
-		b.bust("seed-" + stage)
-		r, err := b.onepipe("seed "+stage, stage)
-		if err != nil {
-			return nil, "", err
-		}
-		seed.Executed += r.Executed
-		seed.Cached += r.Cached
-		seed.DepsInstalled = seed.DepsInstalled || r.DepsInstalled
-	}
-	seed.Seconds = time.Since(start).Seconds()
-	rs = append(rs, seed)
-
-	// parallel efficiency: the checks side by side against the longest of
-	// them alone, every measurement from a cold cache for this app
-	alone := map[string]float64{}
-	for _, stage := range []string{"test", "lint", "pack"} {
-		b.bust("alone-" + stage)
-		r, err := b.onepipe("alone "+stage, "run", "--only", stage)
-		if err != nil {
-			return nil, "", err
-		}
-		alone[stage] = r.Seconds
-	}
-	b.bust("parallel-test-lint")
-	two, err := b.onepipe("test∥lint", "run", "--only", "test,lint")
-	if err != nil {
-		return nil, "", err
-	}
-	b.bust("parallel-all")
-	three, err := b.onepipe("test∥lint∥pack", all...)
-	if err != nil {
-		return nil, "", err
-	}
-	longest2 := max(alone["test"], alone["lint"])
-	longest3 := max(longest2, alone["pack"])
-	eff := fmt.Sprintf("%s: test∥lint %.1fs / longest alone %.1fs = %.2f; test∥lint∥pack %.1fs / longest alone %.1fs = %.2f",
-		b.app, two.Seconds, longest2, two.Seconds/longest2, three.Seconds, longest3, three.Seconds/longest3)
-	return rs, eff, nil
+// onepipe runs one measured command on the app.
+func (b *bench) onepipe(ctx context.Context, name string, args ...string) (Result, error) {
+	return b.exec(ctx, step{App: b.app, Scenario: name, Dir: b.dir, Args: args})
 }
 
-var (
-	spanCmd    = regexp.MustCompile(`^(\d+)\s*:\s*(?:┆\s*)*withExec (.*)$`)
-	spanStatus = regexp.MustCompile(`^(\d+)\s*:\s*(?:┆\s*)*Container\.withExec (CACHED|DONE|ERROR) \[([\d.]+)s\]`)
-	ansi       = regexp.MustCompile(`\x1b\[[0-9;]*m`)
-)
-
-// onepipe runs one command on the app and reads the engine's progress output
-// to count the container commands executed and cached.
-func (b *bench) onepipe(name string, args ...string) (Result, error) {
-	args = append(args, "--source", b.dir, "--out", filepath.Join(b.dir, ".onepipe", "out"))
-	cmd := exec.Command(b.bin, args...)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	start := time.Now()
-	err := cmd.Run()
-	r := Result{App: b.app, Scenario: name, Seconds: time.Since(start).Seconds()}
-	if ee, ok := err.(*exec.ExitError); ok {
-		r.ExitCode = ee.ExitCode()
-	} else if err != nil {
-		return r, err
+// runCmd is `onepipe run` with the extra flags and --cache REPO, or
+// --no-cache without -cache (no registry cache, also when the bench runs in
+// a CI job or the example's onepipe.yaml names one).
+func (b *bench) runCmd(extra ...string) []string {
+	args := append([]string{"run"}, extra...)
+	if b.cache != "" {
+		return append(args, "--cache", b.cache)
 	}
-	if r.ExitCode != 0 {
-		lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
-		return r, fmt.Errorf("%s exited %d: %s", name, r.ExitCode, lines[len(lines)-1])
-	}
-	cmds := map[string]string{}
-	for _, line := range strings.Split(ansi.ReplaceAllString(stderr.String(), ""), "\n") {
-		if m := spanCmd.FindStringSubmatch(line); m != nil {
-			cmds[m[1]] = m[2]
-		}
-		if m := spanStatus.FindStringSubmatch(line); m != nil {
-			if m[2] == "CACHED" {
-				r.Cached++
-				continue
-			}
-			r.Executed++
-			if strings.Contains(cmds[m[1]], "pip install -r") {
-				r.DepsInstalled = true
-			}
-		}
-	}
-	return r, nil
-}
-
-// bust writes a nonce into the requirements and the code, so nothing of the
-// app is in the engine's cache (the base images are: they come from a local
-// mirror either way).
-func (b *bench) bust(tag string) {
-	nonce := fmt.Sprintf("# bench %s %d\n", tag, time.Now().UnixNano())
-	appendTo(filepath.Join(b.dir, "requirements.txt"), nonce)
-	appendTo(b.codeFile(), nonce)
-}
-
-func (b *bench) editCode() { appendTo(b.codeFile(), "# one line of code changed\n") }
-
-func (b *bench) editDeps() { appendTo(filepath.Join(b.dir, "requirements.txt"), "requests>=2\n") }
-
-func (b *bench) codeFile() string {
-	if b.app == "flask" {
-		return filepath.Join(b.dir, "conduit", "api.py")
-	}
-	return filepath.Join(b.dir, "app.py")
-}
-
-func appendTo(path, text string) {
-	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
-	if err != nil {
-		panic(err) // the example layout is part of this repository
-	}
-	defer f.Close()
-	f.WriteString(text)
-}
-
-func print(results []Result, efficiency []string) {
-	tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "APP\tSCENARIO\tWALL\tEXECUTED\tCACHED\tDEPS INSTALLED")
-	for _, r := range results {
-		fmt.Fprintf(tw, "%s\t%s\t%.2fs\t%d\t%d\t%v\n", r.App, r.Scenario, r.Seconds, r.Executed, r.Cached, r.DepsInstalled)
-	}
-	tw.Flush()
-	fmt.Println("\nparallel efficiency (target ≤ 1.2):")
-	for _, e := range efficiency {
-		fmt.Println("  " + e)
-	}
+	return append(args, "--no-cache")
 }

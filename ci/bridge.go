@@ -60,6 +60,8 @@ type runArgs struct {
 	cluster                string
 	kubeconfig, secrets    *dagger.Secret
 	apiServer              *dagger.Service
+	cache                  string
+	noCache                bool
 	values                 plan.ValueSecrets
 	registryRef, kubeRef   string
 }
@@ -123,6 +125,7 @@ func (b *bridge) plan(a runArgs) (*plan.Plan, error) {
 		Publish: &plan.Publish{Repository: a.publish, Push: a.push, Username: a.registryUsername,
 			Password: a.registryRef, MovingTags: a.alsoTag},
 		Deploy: &plan.Deploy{Deploy: a.deploy, Cluster: a.cluster, Kubeconfig: a.kubeRef},
+		Cache:  plan.Cache{Repository: a.cache, Off: a.noCache},
 	}
 	if a.apiServer != nil {
 		id, err := a.apiServer.ID(b.ctx)
@@ -164,6 +167,9 @@ func (b *bridge) run(a runArgs) (*dagger.Directory, *pipeline.Report, error) {
 	}
 	flow := p.Flow(b.client)
 	flow.Log = os.Stderr
+	if flow.Cache != nil {
+		flow.Cache.Log = os.Stderr
+	}
 	report, err := p.NewPipeline(b.client, b.source).Run(b.ctx, flow)
 	if err != nil {
 		return nil, report, err

@@ -217,11 +217,17 @@ func (m *Onepipe) Run(
 	// The secrets onepipe.yaml refers to (env:NAME), as NAME=value lines, e.g. file://./dev.env.
 	// +optional
 	secrets *dagger.Secret,
+	// Keep the test and lint environments and the local cluster's binaries in this repository, for fresh engines (default: cache.repository in onepipe.yaml).
+	// +optional
+	cache string,
+	// Use no registry cache.
+	// +optional
+	noCache bool,
 ) (*dagger.Directory, error) {
 	a := runArgs{only: only, allowLintFailure: allowLintFailure, exportImage: exportImage,
 		publish: publish, push: push, registryUsername: registryUsername, registryPassword: registryPassword, alsoTag: alsoTag,
 		sha: sha, tag: tag, branch: branch, ref: ref, env: env, allowProtected: allowProtected,
-		deploy: deploy, cluster: cluster, kubeconfig: kubeconfig, apiServer: apiServer, secrets: secrets}
+		deploy: deploy, cluster: cluster, kubeconfig: kubeconfig, apiServer: apiServer, secrets: secrets, cache: cache, noCache: noCache}
 	return m.run(ctx, a)
 }
 
@@ -268,10 +274,16 @@ func (m *Onepipe) Deploy(
 	// The secrets onepipe.yaml refers to (env:NAME), as NAME=value lines, e.g. file://./dev.env.
 	// +optional
 	secrets *dagger.Secret,
+	// Keep the test and lint environments and the local cluster's binaries in this repository, for fresh engines (default: cache.repository in onepipe.yaml).
+	// +optional
+	cache string,
+	// Use no registry cache.
+	// +optional
+	noCache bool,
 ) (string, error) {
 	a := runArgs{only: []string{"pack"}, deploy: true, sha: sha, tag: tag, env: env, allowProtected: allowProtected,
 		cluster: cluster, kubeconfig: kubeconfig, apiServer: apiServer, publish: publish, registryUsername: registryUsername,
-		registryPassword: registryPassword, secrets: secrets}
+		registryPassword: registryPassword, secrets: secrets, cache: cache, noCache: noCache}
 	reports, err := m.run(ctx, a)
 	if err != nil {
 		return "", err

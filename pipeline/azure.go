@@ -6,7 +6,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/onepipe/onepipe/internal/versions"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +13,7 @@ import (
 	"dagger.io/dagger"
 
 	"github.com/onepipe/onepipe/internal/azure"
+	"github.com/onepipe/onepipe/internal/versions"
 )
 
 // AzurePackageOptions shape the zip package of a Python Function App.
@@ -29,6 +29,22 @@ type AzurePackageOptions struct {
 	NoIndex bool
 	// Exclude are more names or globs kept out of the zip (like .funcignore lines).
 	Exclude []string
+	// Platform is the platform pip runs on, so the wheels it picks are the
+	// Function App's (default azure.PackagePlatform, linux/amd64, whatever
+	// the engine's own platform: an arm64 laptop must not ship arm64 wheels).
+	Platform dagger.Platform
+}
+
+// azureMachines are the machine names Python reports (platform.machine())
+// on the platforms a package may be built for.
+var azureMachines = map[dagger.Platform]string{"linux/amd64": "x86_64", "linux/arm64": "aarch64"}
+
+// platform is the package's platform, default azure.PackagePlatform.
+func (o AzurePackageOptions) platform() dagger.Platform {
+	if o.Platform == "" {
+		return dagger.Platform(azure.PackagePlatform)
+	}
+	return o.Platform
 }
 
 const (
@@ -53,16 +69,21 @@ func AzureFunctionPackage(client *dagger.Client, src *dagger.Directory, pythonIm
 
 // AzureFunctionPackageWith builds the zip package: the app's dependencies
 // installed with `pip install --target=.python_packages/lib/site-packages -r
-// requirements.txt` in the app's Python image, then the app folder zipped
-// with its function code at the zip root, leaving out tests, local
-// environments, local.settings.json and what .funcignore lists.
+// requirements.txt` in the app's Python image on the Function App's
+// platform (opts.Platform: linux/amd64, emulated on an arm64 engine), then
+// the app folder zipped with its function code at the zip root, leaving out
+// tests, local environments, local.settings.json and what .funcignore
+// lists. The zip step fails when Python runs on another machine than the
+// platform's (an engine that cannot run it).
 func AzureFunctionPackageWith(client *dagger.Client, src *dagger.Directory, opts AzurePackageOptions) *dagger.File {
 	image := opts.PythonImage
 	if image == "" {
 		image = versions.AzurePythonImage(versions.AzurePython)
 	}
-	cache := strings.NewReplacer("/", "-", ":", "-", "@", "-").Replace(image)
-	ctr := client.Container().From(image).
+	platform := opts.platform()
+	cache := strings.NewReplacer("/", "-", ":", "-", "@", "-").Replace(image + "-" + string(platform))
+	ctr := client.Container(dagger.ContainerOpts{Platform: platform}).From(image).
+		WithEnvVariable("ONEPIPE_MACHINE", azureMachines[platform]).
 		WithEnvVariable("PIP_DISABLE_PIP_VERSION_CHECK", "1").
 		WithEnvVariable("PIP_ROOT_USER_ACTION", "ignore").
 		WithEnvVariable("PYTHONDONTWRITEBYTECODE", "1").
@@ -101,27 +122,34 @@ func azurePackageCommands(opts AzurePackageOptions, script, dir, out string) [][
 // the host would load no function from never reaches Azure. It returns the
 // zip, ready for (*azure.Kudu).ZipDeploy.
 func AzureBuildFunctionZip(ctx context.Context, client *dagger.Client, src *dagger.Directory, opts AzurePackageOptions, wantPkgs []string) ([]byte, error) {
+	data, _, err := azureCheckedZip(ctx, AzureFunctionPackageWith(client, src, opts), wantPkgs)
+	return data, err
+}
+
+// azureCheckedZip exports the package built as file, checks its layout and
+// returns it with its reader.
+func azureCheckedZip(ctx context.Context, file *dagger.File, wantPkgs []string) ([]byte, *zip.Reader, error) {
 	dir, err := os.MkdirTemp("", "onepipe-azure-")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer os.RemoveAll(dir)
 	path := filepath.Join(dir, "app.zip")
-	if _, err := AzureFunctionPackageWith(client, src, opts).Export(ctx, path); err != nil {
-		return nil, fmt.Errorf("package function app: %w", azureExplain(err))
+	if _, err := file.Export(ctx, path); err != nil {
+		return nil, nil, fmt.Errorf("package function app: %w", azureExplain(err))
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("package function app: %w", err)
+		return nil, nil, fmt.Errorf("package function app: %w", err)
 	}
 	r, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
-		return nil, fmt.Errorf("package function app: %w", err)
+		return nil, nil, fmt.Errorf("package function app: %w", err)
 	}
 	if err := azure.CheckFunctionPackage(r, wantPkgs); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return data, nil
+	return data, r, nil
 }
 
 // azureExplain shortens an engine error to the failed command and its last line of output.
@@ -147,9 +175,13 @@ func azureExplain(err error) error {
 // Below .python_packages only bytecode is left out. Entries are sorted and
 // dated 1980-01-01, so the same input gives the same zip.
 const azurePackScript = `"""Zip a Function App folder for the Functions host (written by onepipe)."""
-import fnmatch, os, sys, zipfile
+import fnmatch, os, platform, sys, zipfile
 
 src, out = sys.argv[1], sys.argv[2]
+want = os.environ.get("ONEPIPE_MACHINE", "")
+if want and platform.machine() != want:
+    sys.exit("zip package: built on %s, but the Function App runs on %s: its wheels would not load there; "
+             "give the engine emulation for that platform (binfmt)" % (platform.machine(), want))
 patterns = [
     ".git", ".gitignore", ".funcignore", ".vscode", ".venv", "venv", ".env",
     "__pycache__", "*.pyc", ".pytest_cache", ".mypy_cache", ".ruff_cache", ".tox",

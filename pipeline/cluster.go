@@ -120,6 +120,9 @@ type Engine struct {
 	Pipeline *Pipeline
 	// Log receives a line per step.
 	Log io.Writer
+	// Cache keeps the local cluster's binaries and base image in a registry
+	// for fresh engines (nil: none).
+	Cache *RegistryCache
 }
 
 func (e Engine) log() io.Writer {
@@ -155,10 +158,10 @@ type Cluster struct {
 // kubectlContainer is Debian with the kubectl onepipe builds
 // (versions.Kubernetes, the local cluster's own), so every cluster is reached
 // with one pinned kubectl.
-func kubectlContainer(dag *dagger.Client) *dagger.Container {
+func kubectlContainer(dag *dagger.Client, bins *dagger.Directory) *dagger.Container {
 	return dag.Container().
 		From(versions.DebianImage).
-		WithFile("/usr/local/bin/kubectl", KubernetesBinaries(dag).File("k8s-allinone"))
+		WithFile("/usr/local/bin/kubectl", bins.File("k8s-allinone"))
 }
 
 // newCluster wraps a kubectl container that reads kubeconfig.
@@ -175,8 +178,12 @@ func newCluster(name string, base *dagger.Container, kubeconfig *dagger.Secret) 
 
 // kubeconfigCluster is a cluster reached with the given kubeconfig (provider
 // existing, or the kubeconfig that kops and AKS hand on).
-func kubeconfigCluster(dag *dagger.Client, name string, kubeconfig *dagger.Secret) *Cluster {
-	return newCluster(name, kubectlContainer(dag), kubeconfig)
+func kubeconfigCluster(ctx context.Context, e Engine, name string, kubeconfig *dagger.Secret) (*Cluster, error) {
+	bins, err := cachedBinaries(ctx, e.Dag, e.Cache)
+	if err != nil {
+		return nil, err
+	}
+	return newCluster(name, kubectlContainer(e.Dag, bins), kubeconfig), nil
 }
 
 // Kubectl is the container the deploy steps run in. Every exec on it (see

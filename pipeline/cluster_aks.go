@@ -52,7 +52,7 @@ func (p *aksProvider) Reach(ctx context.Context, e Engine) (*Cluster, error) {
 		return nil, err
 	}
 	name := p.aks.Name
-	return kubeconfigCluster(e.Dag, "aks cluster "+name, NewSecret(e.Dag, SecretKubeconfig, "aks-"+name, string(kc))), nil
+	return kubeconfigCluster(ctx, e, "aks cluster "+name, NewSecret(e.Dag, SecretKubeconfig, "aks-"+name, string(kc)))
 }
 
 // PullsImages is true: the cluster pulls the pushed image.

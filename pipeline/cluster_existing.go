@@ -56,8 +56,12 @@ func (p *existingProvider) Ensure(ctx context.Context, e Engine) (*Cluster, erro
 // apiServerHost is the name a tunnelled API server has for kubectl.
 const apiServerHost = "onepipe-api-server"
 
-func (p *existingProvider) Reach(_ context.Context, e Engine) (*Cluster, error) {
-	name, kubeconfig, base := "the cluster of "+p.ref, p.kubeconfig, kubectlContainer(e.Dag)
+func (p *existingProvider) Reach(ctx context.Context, e Engine) (*Cluster, error) {
+	bins, err := cachedBinaries(ctx, e.Dag, e.Cache)
+	if err != nil {
+		return nil, err
+	}
+	name, kubeconfig, base := "the cluster of "+p.ref, p.kubeconfig, kubectlContainer(e.Dag, bins)
 	if u, ok := kube.LoopbackServer([]byte(kubeconfig)); ok {
 		// a container cannot reach this machine's loopback: tunnel the port
 		port, _ := strconv.Atoi(u.Port())

@@ -124,7 +124,7 @@ func (p *kopsProvider) run(ctx context.Context, e Engine, ctr *dagger.Container,
 	if err != nil {
 		return nil, fmt.Errorf("kops cluster %s: read the exported kubeconfig: %w", name, Explain(err))
 	}
-	return kubeconfigCluster(e.Dag, "kops cluster "+name, NewSecret(e.Dag, SecretKubeconfig, "kops-"+name, kubeconfig)), nil
+	return kubeconfigCluster(ctx, e, "kops cluster "+name, NewSecret(e.Dag, SecretKubeconfig, "kops-"+name, kubeconfig))
 }
 
 // PullsImages is true: the cluster pulls the pushed image.

@@ -44,6 +44,10 @@ type LocalCluster struct {
 	svc    *dagger.Service
 	real   bool
 	images []NodeImage
+	// bins and baseImage replace the Kubernetes build and the Debian base
+	// when they come from the registry cache (useCache).
+	bins      *dagger.Directory
+	baseImage *dagger.Container
 }
 
 // NodeImage is an image loaded into the real node (WithRealNode) under Ref.
@@ -86,7 +90,7 @@ func (c *LocalCluster) Ensure(ctx context.Context) (*Cluster, error) {
 	if err != nil {
 		return nil, fmt.Errorf("local cluster %s: kubeconfig: %w", c.name, Explain(err))
 	}
-	base := kubectlContainer(c.dag).WithServiceBinding(LocalClusterHost, c.Service())
+	base := kubectlContainer(c.dag, c.binaries()).WithServiceBinding(LocalClusterHost, c.Service())
 	cl := newCluster("local cluster "+c.name, base, NewSecret(c.dag, SecretKubeconfig, "local-"+c.name, kc))
 	cl.InEngine, cl.Simulated, cl.PortForward = true, !c.real, c.real
 	node := "node/kwok-node-0"
@@ -105,13 +109,57 @@ func (c *LocalCluster) Ensure(ctx context.Context) (*Cluster, error) {
 	return cl, nil
 }
 
-// base is Debian with etcd and openssl.
+// basePackages are the Debian packages of the cluster's image: etcd and
+// openssl; with a real node also containerd, runc and the CNI plugins.
+func (c *LocalCluster) basePackages() []string {
+	pkgs := []string{"etcd-server", "openssl", "ca-certificates"}
+	if c.real {
+		pkgs = append(pkgs, "containerd", "runc", "containernetworking-plugins", "iproute2", "iptables")
+	}
+	return pkgs
+}
+
+// base is Debian with basePackages.
 func (c *LocalCluster) base() *dagger.Container {
+	if c.baseImage != nil {
+		return c.baseImage
+	}
 	return c.dag.Container().
 		From(versions.DebianImage).
 		WithEnvVariable("DEBIAN_FRONTEND", "noninteractive").
 		WithExec([]string{"apt-get", "update", "-qq"}).
-		WithExec([]string{"apt-get", "install", "-y", "-qq", "--no-install-recommends", "etcd-server", "openssl", "ca-certificates"})
+		WithExec(append([]string{"apt-get", "install", "-y", "-qq", "--no-install-recommends"}, c.basePackages()...))
+}
+
+// binaries are the Kubernetes components the cluster runs.
+func (c *LocalCluster) binaries() *dagger.Directory {
+	if c.bins != nil {
+		return c.bins
+	}
+	return KubernetesBinaries(c.dag)
+}
+
+// useCache takes the cluster's base image and Kubernetes binaries from the
+// registry cache (pushing them when it has none), so that a fresh engine
+// pulls them instead of running apt and compiling Kubernetes.
+func (c *LocalCluster) useCache(ctx context.Context, cache *RegistryCache) error {
+	if cache == nil {
+		return nil
+	}
+	bins, err := cachedBinaries(ctx, c.dag, cache)
+	if err != nil {
+		return err
+	}
+	debian, err := c.dag.Container().From(versions.DebianImage).ImageRef(ctx)
+	if err != nil {
+		return fmt.Errorf("local cluster %s: %s: %w", c.name, versions.DebianImage, Explain(err))
+	}
+	base, _, err := cache.Container(ctx, c.dag, "cluster-base", CacheKey(debian, strings.Join(c.basePackages(), " ")), c.base)
+	if err != nil {
+		return fmt.Errorf("local cluster %s: %w", c.name, err)
+	}
+	c.bins, c.baseImage, c.svc = bins, base, nil
+	return nil
 }
 
 // PKI is the cluster's CA, server and admin certificates and kubeconfigs.
@@ -138,14 +186,13 @@ func (c *LocalCluster) Service() *dagger.Service {
 	if c.real {
 		mode, state = "real", state+"-real"
 		base = base.
-			WithExec([]string{"apt-get", "install", "-y", "-qq", "--no-install-recommends", "containerd", "runc", "containernetworking-plugins", "iproute2", "iptables"}).
 			WithDirectory("/onepipe/images", c.nodeImages()).
 			WithNewFile("/onepipe/node-up.sh", nodeUpScript, dagger.ContainerWithNewFileOpts{Permissions: 0o755}).
 			WithMountedCache("/var/lib/onepipe-node-root", c.dag.CacheVolume(state+"-node"), dagger.ContainerWithMountedCacheOpts{Sharing: dagger.CacheSharingModeLocked}).
 			WithMountedTemp("/var/lib/onepipe-node")
 	}
 	c.svc = base.
-		WithDirectory("/k8s", KubernetesBinaries(c.dag)).
+		WithDirectory("/k8s", c.binaries()).
 		WithDirectory("/pki", c.PKI()).
 		WithNewFile("/onepipe/cluster-up.sh", clusterUpScript, dagger.ContainerWithNewFileOpts{Permissions: 0o755}).
 		WithNewFile("/onepipe/kwok-node.yaml", kwokNode).
@@ -159,7 +206,7 @@ func (c *LocalCluster) Service() *dagger.Service {
 // image, with the pause image built from Kubernetes' source.
 func (c *LocalCluster) nodeImages() *dagger.Directory {
 	pause := c.dag.Container().
-		WithFile("/pause", KubernetesBinaries(c.dag).File("pause")).
+		WithFile("/pause", c.binaries().File("pause")).
 		WithEntrypoint([]string{"/pause"}).
 		AsTarball()
 	dir := c.dag.Directory().WithFile("0.tar", pause).WithNewFile("0.ref", "onepipe.local/pause:1")
@@ -237,6 +284,9 @@ func (p *localProvider) Ensure(ctx context.Context, e Engine) (*Cluster, error) 
 		refs, app := p.images()
 		lc = lc.WithRealNode(nodeImages(e, refs, app)...)
 	}
+	if err := lc.useCache(ctx, e.Cache); err != nil {
+		return nil, err
+	}
 	return lc.Ensure(ctx)
 }
 
@@ -249,6 +299,9 @@ func (p *localProvider) Reach(ctx context.Context, e Engine) (*Cluster, error) {
 	lc := NewLocalCluster(e.Dag, p.name)
 	if p.real {
 		lc = lc.WithRealNode()
+	}
+	if err := lc.useCache(ctx, e.Cache); err != nil {
+		return nil, err
 	}
 	return lc.Ensure(ctx)
 }
@@ -266,4 +319,20 @@ func nodeImages(e Engine, refs []string, app string) []NodeImage {
 		out = append(out, NodeImage{Ref: ref, Tarball: img.AsTarball()})
 	}
 	return out
+}
+
+// cachedBinaries are KubernetesBinaries through the registry cache, keyed
+// by the versions built, the build's own files and the golang image's
+// digest.
+func cachedBinaries(ctx context.Context, dag *dagger.Client, cache *RegistryCache) (*dagger.Directory, error) {
+	if cache == nil {
+		return KubernetesBinaries(dag), nil
+	}
+	golang, err := dag.Container().From(versions.GolangImage).ImageRef(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", versions.GolangImage, Explain(err))
+	}
+	key := CacheKey(golang, versions.Kubernetes, versions.KubernetesStaging, versions.Kwok, k8sBuildScript, k8sAllInOne)
+	bins, _, err := cache.Directory(ctx, dag, "k8s-binaries", key, func() *dagger.Directory { return KubernetesBinaries(dag) })
+	return bins, err
 }

@@ -58,6 +58,9 @@ type targetKind struct {
 // deployTargets is the one registry of deploy targets; the first whose
 // settings are present wins, the last is the default.
 var deployTargets = []targetKind{
+	{name: "docker", chosen: func(cfg config.Config, env string) bool { return cfg.Environments[env].Docker != nil }, make: newDockerTarget},
+	{name: azureFunctionTarget, chosen: chooseAzureFunction, make: newAzureFunctionTarget},
+	{name: "helm", chosen: func(cfg config.Config, _ string) bool { return cfg.Deploy.Chart != nil }, cluster: true, make: newHelmTarget},
 	{name: "kubernetes", chosen: func(config.Config, string) bool { return true }, cluster: true, make: newKubernetesTarget},
 }
 
@@ -100,6 +103,9 @@ type Destination struct {
 	Cluster *Cluster
 	// Image is the pushed ref@digest to deploy ("" when nothing was pushed).
 	Image string
+	// Registry is where Image was pushed, with the login a host that pulls
+	// it uses (nil when nothing was pushed).
+	Registry *Registry
 }
 
 // Deployed is what a successful deploy left.

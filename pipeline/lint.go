@@ -21,11 +21,23 @@ var ErrLintFindings = errors.New("lint findings")
 // pinned default. It does not install the app's requirements: linters read
 // source, they do not import it.
 func (p *Pipeline) LintEnv() *dagger.Container {
-	install := append([]string{"python", "-m", "pip", "install"}, lintPackages(p.opts.LintTool, p.opts.LintRequirements)...)
-	return p.python().
-		WithExec(install).
+	return p.LintTools().
 		WithDirectory(appDir, p.source).
 		WithDirectory(reportDir, p.dag.Directory())
+}
+
+// LintTools is the runtime image with the linter (and the project's
+// linter plugins) installed.
+func (p *Pipeline) LintTools() *dagger.Container {
+	if p.lintTools != nil {
+		return p.lintTools
+	}
+	return p.python().WithExec(p.lintInstall())
+}
+
+// lintInstall is the pip command that installs the linter.
+func (p *Pipeline) lintInstall() []string {
+	return append([]string{"python", "-m", "pip", "install"}, lintPackages(p.opts.LintTool, p.opts.LintRequirements)...)
 }
 
 // Linted returns the container after the linter ran, in the source root

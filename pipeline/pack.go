@@ -16,6 +16,10 @@ const (
 	LabelRevision = "org.opencontainers.image.revision"
 	LabelCreated  = "org.opencontainers.image.created"
 	LabelTitle    = "org.opencontainers.image.title"
+	// LabelSourceDigest is the digest of the source the image was built
+	// from (Dockerfile included): a release promotes an image only when it
+	// matches.
+	LabelSourceDigest = "org.onepipe.source.digest"
 )
 
 // Image builds the app's Dockerfile for one platform and labels the result.
@@ -28,6 +32,9 @@ func (p *Pipeline) Image(platform dagger.Platform) *dagger.Container {
 	}).WithLabel(LabelTitle, p.opts.App)
 	if l := p.opts.Labels; l.Source != "" {
 		ctr = ctr.WithLabel(LabelSource, l.Source)
+	}
+	if l := p.opts.Labels; l.SourceDigest != "" {
+		ctr = ctr.WithLabel(LabelSourceDigest, l.SourceDigest)
 	}
 	if l := p.opts.Labels; l.Revision != "" {
 		ctr = ctr.WithLabel(LabelRevision, l.Revision)

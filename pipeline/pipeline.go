@@ -58,6 +58,8 @@ type Options struct {
 type Labels struct {
 	// Source is the project's URL.
 	Source string
+	// SourceDigest is the digest of the source (withSourceDigest sets it).
+	SourceDigest string
 	// Revision is the commit SHA.
 	Revision string
 	// Created is the commit time; the zero time leaves the label out, so that
@@ -70,6 +72,9 @@ type Pipeline struct {
 	dag    *dagger.Client
 	source *dagger.Directory
 	opts   Options
+	// deps and lintTools replace the dependency and linter environments
+	// when they come from the registry cache (withCache).
+	deps, lintTools *dagger.Container
 }
 
 // SourceExcludes are never uploaded to the engine: they change often and no

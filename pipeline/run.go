@@ -9,6 +9,8 @@ import (
 
 	"dagger.io/dagger"
 	"golang.org/x/sync/errgroup"
+
+	"github.com/onepipe/onepipe/internal/registry"
 )
 
 // Flow says what Run does beyond the defaults.
@@ -29,12 +31,18 @@ type Flow struct {
 	// Events receives each stage's start (StatusStarted) and end as they
 	// happen, one at a time.
 	Events func(StageResult)
+	// Cache keeps the dependency and linter environments and the local
+	// cluster's binaries in a registry, for fresh engines (nil: none).
+	Cache *RegistryCache
 }
 
 // PublishStep is where and under which tags the image is pushed.
 type PublishStep struct {
 	Registry Registry
 	Tags     []string
+	// Promote tags the image the commit's branch pipeline pushed, when
+	// there is one built from this source, instead of building (nil: build).
+	Promote *Promotion
 }
 
 // Deployment is where a run deploys: the cluster the target needs (made
@@ -65,14 +73,36 @@ func (f Flow) log() io.Writer {
 func (p *Pipeline) Run(ctx context.Context, f Flow) (*Report, error) {
 	r := &Report{events: f.Events}
 	var cluster *Cluster
+	if f.wants(StagePack) || f.Publish != nil {
+		labelled, err := p.withSourceDigest(ctx) // what a release promotes by
+		if err != nil {
+			return r, err
+		}
+		p = labelled
+	}
+	var promoted *registry.Image
+	if f.Publish != nil && f.Publish.Promote != nil {
+		switch img, why, err := p.promotable(ctx, f.Publish.Promote); {
+		case err != nil:
+			fmt.Fprintf(f.log(), "onepipe: warning: promote: %v: building instead\n", firstLineOf(err.Error()))
+		case why != "":
+			fmt.Fprintf(f.log(), "publish: building: %s\n", why)
+		default:
+			promoted = &img
+		}
+	}
 
 	g, gctx := errgroup.WithContext(ctx)
 	if f.wants(StageTest) {
 		g.Go(func() error {
 			return r.do(gctx, StageTest, false, func(ctx context.Context) (string, error) {
-				res, err := p.CheckTests(ctx)
+				tp, cached, err := p.withCachedDependencies(ctx, f.Cache)
+				if err != nil {
+					return "", err
+				}
+				res, err := tp.CheckTests(ctx)
 				r.addFile("junit.xml", res.Report)
-				return res.Summary.String(), err
+				return res.Summary.String() + cacheNote("dependencies", cached), err
 			})
 		})
 	}
@@ -83,6 +113,10 @@ func (p *Pipeline) Run(ctx context.Context, f Flow) (*Report, error) {
 				if err != nil {
 					return "", err
 				}
+				lp, cached, err := lp.withCachedLintTools(ctx, f.Cache)
+				if err != nil {
+					return "", err
+				}
 				res, err := lp.CheckLint(ctx)
 				r.addFile("lint.txt", res.Text)
 				r.addFile("lint-junit.xml", res.JUnit)
@@ -90,13 +124,18 @@ func (p *Pipeline) Run(ctx context.Context, f Flow) (*Report, error) {
 				if note := lp.opts.LintNote; note != "" {
 					detail += " (" + note + ")"
 				}
-				return detail, err
+				return detail + cacheNote("linter", cached), err
 			})
 		})
 	}
-	if f.wants(StagePack) || f.Publish != nil {
+	if promoted != nil {
+		r.Skip(StagePack, fmt.Sprintf("built already for this commit: %s:%s@%s", f.Publish.Promote.Registry.Repository, f.Publish.Promote.From, promoted.Digest))
+	} else if f.wants(StagePack) || f.Publish != nil {
 		g.Go(func() error {
 			return r.do(gctx, StagePack, false, func(ctx context.Context) (string, error) {
+				if pk := f.packager(); pk != nil && f.Publish == nil {
+					return p.pack(ctx, f, r, pk) // the target ships its own package
+				}
 				if err := p.CheckPack(ctx); err != nil {
 					return "", err
 				}
@@ -130,11 +169,19 @@ func (p *Pipeline) Run(ctx context.Context, f Flow) (*Report, error) {
 
 	if f.Publish != nil {
 		err := r.do(ctx, StagePublish, false, func(ctx context.Context) (string, error) {
-			pushed, err := p.Publish(ctx, f.Publish.Registry, f.Publish.Tags)
+			var pushed []Published
+			var err error
+			what := "%d tags to %s"
+			if promoted != nil {
+				pushed, err = p.promote(ctx, f.Publish.Promote, *promoted, f.Publish.Tags)
+				what = "%d tags to %s, promoted (the same digest, not rebuilt)"
+			} else {
+				pushed, err = p.Publish(ctx, f.Publish.Registry, f.Publish.Tags)
+			}
 			r.mu.Lock()
 			r.Published = append(r.Published, pushed...)
 			r.mu.Unlock()
-			return fmt.Sprintf("%d tags to %s", len(pushed), f.Publish.Registry.Repository), err
+			return fmt.Sprintf(what, len(pushed), f.Publish.Registry.Repository), err
 		})
 		if err != nil {
 			r.skipRest(f, "publish failed")
@@ -147,6 +194,7 @@ func (p *Pipeline) Run(ctx context.Context, f Flow) (*Report, error) {
 			to := Destination{Engine: p.engine(f), Cluster: cluster}
 			if len(r.Published) > 0 {
 				to.Image = r.Published[0].String() // deploy exactly what was pushed
+				to.Registry = &f.Publish.Registry
 			}
 			done, err := f.Deploy.Target.Deploy(ctx, to)
 			if err != nil {
@@ -166,7 +214,18 @@ func (p *Pipeline) Run(ctx context.Context, f Flow) (*Report, error) {
 
 // engine is what the cluster and the target work with during this run.
 func (p *Pipeline) engine(f Flow) Engine {
-	return Engine{Dag: p.dag, Pipeline: p, Log: f.log()}
+	return Engine{Dag: p.dag, Pipeline: p, Log: f.log(), Cache: f.Cache}
+}
+
+// cacheNote says, for a stage's summary line, where what of it came from.
+func cacheNote(what string, o CacheOutcome) string {
+	switch o {
+	case CachePulled:
+		return "; " + what + " from the registry cache"
+	case CachePushed:
+		return "; " + what + " pushed to the registry cache"
+	}
+	return ""
 }
 
 // skipRest records the stages after the checks as skipped.

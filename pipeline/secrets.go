@@ -22,6 +22,19 @@ const (
 	SecretAppVariable SecretKind = "app-variable"
 	// SecretAppManifest is the app's Secret manifest (scope: environment).
 	SecretAppManifest SecretKind = "app-secret"
+	// SecretDockerTLS is a PEM file a docker client presents to a Docker
+	// host (scope: environment and file).
+	SecretDockerTLS SecretKind = "docker-tls"
+	// SecretDockerSSHKey is the private key of an ssh:// Docker host (scope:
+	// environment).
+	SecretDockerSSHKey SecretKind = "docker-ssh-key"
+	// SecretDockerRegistryAuth is the docker CLI's config.json with the
+	// registry login a Docker host pulls the pushed image with (scope: the
+	// repository).
+	SecretDockerRegistryAuth SecretKind = "docker-registry-auth"
+	// SecretChartValues is the values file that hands the environment's
+	// secrets to a Helm chart (scope: environment).
+	SecretChartValues SecretKind = "chart-values"
 )
 
 // NewSecret hands value to the engine as a secret named after kind and scope.

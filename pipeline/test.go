@@ -23,6 +23,9 @@ const (
 // sees only those declarations and the local paths they name (./pkg, -r
 // base.txt), so editing app code never reinstalls packages.
 func (p *Pipeline) Dependencies() *dagger.Container {
+	if p.deps != nil {
+		return p.deps
+	}
 	ctr := p.python()
 	files := p.testFiles()
 	install := installCommand(files, p.opts.PyProjectRequirements)

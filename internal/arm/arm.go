@@ -111,6 +111,10 @@ type Request struct {
 	// Tries is how often the request is tried in all on a transient answer
 	// or a transport error; 0 means GetTries for a GET and 1 otherwise.
 	Tries int
+	// RetryOn lists the statuses tried again (empty: the Transient ones).
+	// Writes use 429 and 503, the answers that say the request was not
+	// carried out.
+	RetryOn []int
 }
 
 // Response is an answer Send accepted.

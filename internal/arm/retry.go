@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -31,7 +32,7 @@ func Send(ctx context.Context, hc *http.Client, r Request) (*Response, error) {
 		switch {
 		case err != nil && last:
 			return nil, err
-		case err == nil && (last || !Transient(resp.Status)):
+		case err == nil && (last || !r.retries(resp.Status)):
 			return accept(r, resp)
 		}
 		wait, asked := time.Duration(i)*time.Second, false
@@ -114,6 +115,14 @@ func roughly(d time.Duration) time.Duration {
 		return d.Round(time.Second)
 	}
 	return d.Round(time.Millisecond)
+}
+
+// retries reports whether an answer with status is tried again.
+func (r Request) retries(status int) bool {
+	if len(r.RetryOn) == 0 {
+		return Transient(status)
+	}
+	return slices.Contains(r.RetryOn, status)
 }
 
 // Transient reports whether an answer with status may well succeed when

@@ -51,7 +51,39 @@ type AKS struct {
 var (
 	aksName       = regexp.MustCompile(`^[a-zA-Z0-9]([-_a-zA-Z0-9]{0,61}[a-zA-Z0-9])?$`)
 	resourceGroup = regexp.MustCompile(`^[-\w._()]{1,90}$`)
+	// dnsPrefix is the rule AKS holds a cluster's DNS prefix to: 1-54
+	// letters, digits and hyphens, starting and ending with a letter or
+	// digit (learn.microsoft.com/azure/aks, "DNS name prefix"; the
+	// managedClusters PUT refuses others with DnsPrefixInvalid).
+	dnsPrefix = regexp.MustCompile(`^[a-zA-Z0-9]([-a-zA-Z0-9]{0,52}[a-zA-Z0-9])?$`)
+	notDNS    = regexp.MustCompile(`[^A-Za-z0-9-]`)
 )
+
+// DefaultDNSPrefix is the DNS prefix az aks create gives a cluster without
+// --dns-name-prefix (azure-cli, src/azure-cli/azure/cli/command_modules/acs/custom.py,
+// _get_default_dns_prefix): the first 10 letters, digits and hyphens of the
+// cluster's name (starting with a letter: "a" is put first otherwise), the
+// first 16 of the resource group's, and the first 6 characters of the
+// subscription ID, joined by hyphens. Unlike the cluster's name, it always
+// follows the DNS-prefix rule (an AKS name may hold _), and the resource
+// group and subscription keep two clusters of one name apart.
+func DefaultDNSPrefix(name, group, subscription string) string {
+	namePart := first(notDNS.ReplaceAllString(name, ""), 10)
+	if namePart == "" || !isLetter(namePart[0]) {
+		namePart = first("a"+namePart, 10)
+	}
+	groupPart := first(notDNS.ReplaceAllString(group, ""), 16)
+	return namePart + "-" + groupPart + "-" + first(subscription, 6)
+}
+
+func first(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+func isLetter(b byte) bool { return (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') }
 
 // NewAKS reads the AKS cluster settings of environment env, checks them and
 // applies the defaults; subscription is used when the cluster names none
@@ -87,7 +119,7 @@ func NewAKS(env string, c config.Cluster, subscription string, tokens arm.TokenS
 		a.VMSize = DefaultAKSVMSize
 	}
 	if a.DNSPrefix == "" {
-		a.DNSPrefix = a.Name
+		a.DNSPrefix = DefaultDNSPrefix(a.Name, a.ResourceGroup, a.SubscriptionID)
 	}
 	return a, nil
 }
@@ -105,6 +137,8 @@ func checkAKS(at string, c config.Cluster) error {
 		return fmt.Errorf("%s.aks.location: name the Azure region, e.g. westeurope", at)
 	case a.NodeCount < 0:
 		return fmt.Errorf("%s.aks.nodeCount %d is negative", at, a.NodeCount)
+	case a.DNSPrefix != "" && !dnsPrefix.MatchString(a.DNSPrefix):
+		return fmt.Errorf("%s.aks.dnsPrefix %q: use 1-54 letters, digits and hyphens, starting and ending with a letter or digit (or leave it out for the one az would pick)", at, a.DNSPrefix)
 	}
 	return nil
 }
@@ -120,10 +154,20 @@ func (a *AKS) groupPath() string {
 
 // call sends one request with a JSON body (nil for none) through a.ARM and
 // decodes the JSON answer into out (nil to ignore it). Statuses outside ok
-// are an *arm.APIError. Nothing is retried here: wait polls again on a
-// transient answer.
+// are an *arm.APIError. A GET is sent once (wait polls again on a
+// transient answer); a write is tried again on 429 and 503 (WriteTries).
 func (a *AKS) call(ctx context.Context, method, path, apiVersion string, body, out any, ok ...int) error {
-	return a.ARM.call(ctx, armCall{method: method, path: path, apiVersion: apiVersion, body: body, ok: ok, tries: 1}, out)
+	_, err := a.send(ctx, method, path, apiVersion, body, out, ok...)
+	return err
+}
+
+// send is call that also returns the answer, for its headers.
+func (a *AKS) send(ctx context.Context, method, path, apiVersion string, body, out any, ok ...int) (*arm.Response, error) {
+	tries := 0
+	if method == http.MethodGet {
+		tries = 1
+	}
+	return a.ARM.callResp(ctx, armCall{method: method, path: path, apiVersion: apiVersion, body: body, ok: ok, tries: tries}, out)
 }
 
 // Request is the body of the create request: a system node pool of
@@ -174,7 +218,7 @@ func (a *AKS) Ensure(ctx context.Context) (Ready, error) {
 	if err := a.ensureGroup(ctx); err != nil {
 		return Ready{}, err
 	}
-	err = a.call(ctx, http.MethodPut, a.clusterPath(), AKSAPIVersion, a.Request(), &mc, http.StatusOK, http.StatusCreated)
+	resp, err := a.send(ctx, http.MethodPut, a.clusterPath(), AKSAPIVersion, a.Request(), &mc, http.StatusOK, http.StatusCreated)
 	if arm.StatusOf(err) == http.StatusConflict {
 		// Another run may be creating it: wait for that instead, if it exists.
 		var got ManagedCluster
@@ -186,7 +230,64 @@ func (a *AKS) Ensure(ctx context.Context) (Ready, error) {
 	if err != nil {
 		return Ready{}, fmt.Errorf("create aks cluster %s: %w", a.Name, err)
 	}
+	if op := resp.Header.Get("Azure-AsyncOperation"); op != "" {
+		if err := a.waitOperation(ctx, op, timeout); err != nil {
+			return Ready{Created: true, Cluster: mc}, err
+		}
+		if err := a.call(ctx, http.MethodGet, a.clusterPath(), AKSAPIVersion, nil, &mc, http.StatusOK); err != nil {
+			return Ready{Created: true, Cluster: mc}, fmt.Errorf("aks cluster %s: %w", a.Name, err)
+		}
+	}
 	return a.wait(ctx, Ready{Created: true, Cluster: mc}, timeout)
+}
+
+// waitOperation follows the Azure-AsyncOperation URL the create answered
+// with until the operation ends, the way ARM's asynchronous operations are
+// meant to be followed (Azure/azure-resource-manager-rpc
+// v1.0/async-api-reference.md): GET it, honouring Retry-After, until its
+// status is Succeeded, Failed or Canceled; a failed one's error says why.
+// The URL must be on the Resource Manager host: the token goes nowhere else.
+func (a *AKS) waitOperation(ctx context.Context, op string, timeout time.Duration) error {
+	every := a.PollEvery
+	if every <= 0 {
+		every = DefaultPollEvery
+	}
+	status := "InProgress"
+	for {
+		var out struct {
+			Status string `json:"status"`
+			Error  *struct {
+				Code    string `json:"code"`
+				Message string `json:"message"`
+			} `json:"error"`
+		}
+		resp, err := a.ARM.getURL(ctx, op, &out)
+		wait := every
+		switch {
+		case err == nil:
+			status = out.Status
+			switch strings.ToLower(out.Status) {
+			case "succeeded":
+				return nil
+			case "failed", "canceled":
+				msg := fmt.Sprintf("aks cluster %s: the create operation %s", a.Name, strings.ToLower(out.Status))
+				if out.Error != nil {
+					msg += ": " + arm.OneLine(strings.Trim(out.Error.Code+": "+out.Error.Message, ": "), 400)
+				}
+				return errors.New(msg + ": see the resource group's activity log in the Azure portal")
+			}
+			if d, ok := arm.RetryAfter(resp.Header, time.Now()); ok {
+				wait = d
+			}
+		case arm.Transient(arm.StatusOf(err)) || (arm.StatusOf(err) == 0 && ctx.Err() != nil):
+			// poll again; the sleep below reports the timeout
+		default:
+			return fmt.Errorf("aks cluster %s: create operation status: %w", a.Name, err)
+		}
+		if err := arm.Sleep(ctx, wait); err != nil {
+			return fmt.Errorf("aks cluster %s not ready after %s (operation status %s): raise cluster.timeout or look in the Azure portal", a.Name, timeout, orUnknown(status))
+		}
+	}
 }
 
 // ensureGroup creates the resource group when it does not exist. An existing

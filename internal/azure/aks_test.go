@@ -43,7 +43,15 @@ type fakeARM struct {
 	requests   []string
 	putCluster map[string]any
 	putGroup   map[string]any
+	// async, when set, makes the cluster PUT answer with an
+	// Azure-AsyncOperation URL whose GETs report these statuses in turn.
+	async   []string
+	opError string // the failed operation's error message
+	// throttle is how many writes get 429 (Retry-After: 0) first.
+	throttle int
 }
+
+const opPath = "/subscriptions/sub-1/providers/Microsoft.ContainerService/locations/westeurope/operations/op-1"
 
 func (f *fakeARM) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
@@ -63,6 +71,12 @@ func (f *fakeARM) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(status)
 		json.NewEncoder(w).Encode(v)
+	}
+	if r.Method != http.MethodGet && f.throttle > 0 {
+		f.throttle--
+		w.Header().Set("Retry-After", "0")
+		reply(429, map[string]any{"error": map[string]string{"code": "TooManyRequests", "message": "throttled"}})
+		return
 	}
 	notFound := func(code string) {
 		reply(404, map[string]any{"error": map[string]string{"code": code, "message": "The resource was not found."}})
@@ -113,7 +127,21 @@ func (f *fakeARM) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		json.Unmarshal(b, &mc)
 		mc.Properties.ProvisioningState = "Creating"
 		f.cluster = &mc
+		if f.async != nil {
+			w.Header().Set("Azure-AsyncOperation", "http://"+r.Host+opPath+"?api-version="+AKSAPIVersion)
+		}
 		reply(201, mc)
+	case "GET " + opPath:
+		st := "InProgress"
+		if len(f.async) > 0 {
+			st, f.async = f.async[0], f.async[1:]
+		}
+		w.Header().Set("Retry-After", "0")
+		body := map[string]any{"name": "op-1", "status": st, "startTime": "2024-05-01T10:00:00Z"}
+		if st == "Failed" {
+			body["error"] = map[string]string{"code": "ReconcileVMSSAgentPoolFailed", "message": f.opError}
+		}
+		reply(200, body)
 	case "POST " + clusterPath + "/listClusterUserCredential", "POST " + clusterPath + "/listClusterAdminCredential":
 		if f.cluster == nil {
 			notFound("ResourceNotFound")
@@ -160,7 +188,7 @@ func TestAKSCreates(t *testing.T) {
 		t.Errorf("group body %s", b)
 	}
 	b, _ := json.Marshal(f.putCluster)
-	if want := `{"identity":{"type":"SystemAssigned"},"location":"westeurope","properties":{"agentPoolProfiles":[{"count":2,"mode":"System","name":"system","osType":"Linux","vmSize":"Standard_D2s_v3"}],"dnsPrefix":"shop-aks","kubernetesVersion":"1.33"},"tags":{"managed-by":"onepipe"}}`; string(b) != want {
+	if want := `{"identity":{"type":"SystemAssigned"},"location":"westeurope","properties":{"agentPoolProfiles":[{"count":2,"mode":"System","name":"system","osType":"Linux","vmSize":"Standard_D2s_v3"}],"dnsPrefix":"shop-aks-rg-shop-sub-1","kubernetesVersion":"1.33"},"tags":{"managed-by":"onepipe"}}`; string(b) != want {
 		t.Errorf("cluster body\n got %s\nwant %s", b, want)
 	}
 	kc, err := a.Kubeconfig(context.Background())
@@ -317,7 +345,7 @@ func TestNewAKS(t *testing.T) {
 	}
 	want := []string{
 		"aks cluster shop in resource group rg (subscription own-sub): use it if it exists and is provisioned",
-		"otherwise create resource group rg in westeurope if missing, then the cluster: 2 × Standard_D2s_v3 Linux nodes, AKS's default Kubernetes version, DNS prefix shop, system-assigned identity",
+		"otherwise create resource group rg in westeurope if missing, then the cluster: 2 × Standard_D2s_v3 Linux nodes, AKS's default Kubernetes version, DNS prefix shop-rg-own-su, system-assigned identity",
 		"wait up to 20m0s for provisioning state Succeeded, then fetch the admin kubeconfig",
 	}
 	if got := a.Plan(); strings.Join(got, "\n") != strings.Join(want, "\n") {
@@ -386,5 +414,121 @@ func TestAKSWithoutCredentials(t *testing.T) {
 	want := "aks cluster shop-aks: Azure Resource Manager: no credentials: set azure.clientId and azure.clientSecret or azure.federatedToken"
 	if err == nil || err.Error() != want {
 		t.Errorf("error\n got %v\nwant %s", err, want)
+	}
+}
+
+// TestAKSFollowsTheAsyncOperation: a create answered with an
+// Azure-AsyncOperation URL is followed there until the operation ends, as
+// ARM's asynchronous operations are meant to be followed
+// (Azure/azure-resource-manager-rpc v1.0/async-api-reference.md:
+// "Azure-AsyncOperation ... status: InProgress, Succeeded, Failed, Canceled",
+// Retry-After paces the polls), then the cluster is read once.
+func TestAKSFollowsTheAsyncOperation(t *testing.T) {
+	f := &fakeARM{t: t, group: true, async: []string{"InProgress", "InProgress", "Succeeded"}, states: []string{"Succeeded"}}
+	r, err := newAKS(t, f).Ensure(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.Created || r.Cluster.Properties.ProvisioningState != "Succeeded" {
+		t.Errorf("result %+v", r)
+	}
+	want := "GET " + clusterPath + "|GET " + groupPath + "|PUT " + clusterPath + "|GET " + opPath + "|GET " + opPath + "|GET " + opPath + "|GET " + clusterPath
+	if got := strings.Join(f.requests, "|"); got != want {
+		t.Errorf("requests:\n got %s\nwant %s", got, want)
+	}
+}
+
+func TestAKSAsyncOperationFails(t *testing.T) {
+	f := &fakeARM{t: t, group: true, async: []string{"InProgress", "Failed"}, opError: "Agent pool system\nfailed: quota exceeded"}
+	_, err := newAKS(t, f).Ensure(context.Background())
+	want := "aks cluster shop-aks: the create operation failed: ReconcileVMSSAgentPoolFailed: Agent pool system failed: quota exceeded: see the resource group's activity log in the Azure portal"
+	if err == nil || err.Error() != want {
+		t.Errorf("error\n got %v\nwant %s", err, want)
+	}
+}
+
+// TestAKSAsyncOperationElsewhere: the token goes to the Resource Manager
+// host only.
+func TestAKSAsyncOperationElsewhere(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.Method {
+		case http.MethodGet:
+			if strings.HasSuffix(r.URL.Path, "rg-shop") {
+				w.WriteHeader(200)
+				return
+			}
+			w.WriteHeader(404)
+		case http.MethodPut:
+			w.Header().Set("Azure-AsyncOperation", "https://evil.example/operations/1")
+			w.WriteHeader(201)
+			io.WriteString(w, `{"properties":{"provisioningState":"Creating"}}`)
+		}
+	}))
+	defer srv.Close()
+	a := &AKS{SubscriptionID: "sub-1", ResourceGroup: "rg-shop", Name: "shop-aks", Location: "westeurope", NodeCount: 1,
+		ARM: ARM{BaseURL: srv.URL, Tokens: scopedToken("tok-123"), HTTP: srv.Client()}}
+	_, err := a.Ensure(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "the operation URL https://evil.example/operations/1 is not on 127.0.0.1") {
+		t.Errorf("error %v", err)
+	}
+}
+
+// TestAKSWritesAreTriedAgainWhenThrottled: ARM answers 429 when a
+// subscription's write quota is spent; the PUTs (idempotent by the ARM RPC)
+// are sent again after the Retry-After it gives.
+func TestAKSWritesAreTriedAgainWhenThrottled(t *testing.T) {
+	f := &fakeARM{t: t, throttle: 2, states: []string{"Succeeded"}}
+	if _, err := newAKS(t, f).Ensure(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	want := "GET " + clusterPath + "|GET " + groupPath + "|PUT " + groupPath + "|PUT " + groupPath + "|PUT " + groupPath + "|PUT " + clusterPath + "|GET " + clusterPath
+	if got := strings.Join(f.requests, "|"); got != want {
+		t.Errorf("requests:\n got %s\nwant %s", got, want)
+	}
+}
+
+// TestDefaultDNSPrefix: the DNS prefix of a cluster without one is the one
+// az aks create picks (azure-cli src/azure-cli/azure/cli/command_modules/acs/custom.py,
+// _get_default_dns_prefix), which always follows the rule AKS holds DNS
+// prefixes to (1-54 letters, digits and hyphens, starting and ending with a
+// letter or digit), also for names AKS allows but DNS does not.
+func TestDefaultDNSPrefix(t *testing.T) {
+	sub := "3f2a1b0c-0000-0000-0000-000000000000"
+	for _, c := range []struct{ name, group, want string }{
+		{"shop-aks", "rg-shop", "shop-aks-rg-shop-3f2a1b"},
+		{"shop_aks", "rg-shop", "shopaks-rg-shop-3f2a1b"},
+		{"1shop", "rg", "a1shop-rg-3f2a1b"},
+		{"very-long-cluster-name-of-the-shop", "rg-(shop).prod.westeurope", "very-long--rg-shopprodweste-3f2a1b"},
+		{"9_x", "g", "a9x-g-3f2a1b"},
+	} {
+		got := DefaultDNSPrefix(c.name, c.group, sub)
+		if got != c.want {
+			t.Errorf("DefaultDNSPrefix(%q, %q) = %q, want %q", c.name, c.group, got, c.want)
+		}
+		if !dnsPrefix.MatchString(got) {
+			t.Errorf("%q breaks the DNS-prefix rule", got)
+		}
+	}
+	c := config.Cluster{Provider: "aks", Name: "shop_aks", AKS: config.AKSCluster{ResourceGroup: "rg-shop", Location: "westeurope"}}
+	a, err := NewAKS("prod", c, sub, nil)
+	if err != nil || a.DNSPrefix != "shopaks-rg-shop-3f2a1b" {
+		t.Errorf("NewAKS: DNS prefix %q, %v", a.DNSPrefix, err)
+	}
+}
+
+func TestNewAKSChecksTheDNSPrefix(t *testing.T) {
+	for _, p := range []string{"-shop", "shop_aks", "shop.aks", strings.Repeat("a", 55), "shop-"} {
+		c := config.Cluster{Provider: "aks", Name: "shop", AKS: config.AKSCluster{ResourceGroup: "rg", Location: "westeurope", DNSPrefix: p}}
+		_, err := NewAKS("prod", c, "s", nil)
+		want := `environments.prod.cluster.aks.dnsPrefix "` + p + `": use 1-54 letters, digits and hyphens, starting and ending with a letter or digit (or leave it out for the one az would pick)`
+		if err == nil || err.Error() != want {
+			t.Errorf("dnsPrefix %q: %v", p, err)
+		}
+	}
+	for _, p := range []string{"s", "shop-aks-1", strings.Repeat("a", 54)} {
+		c := config.Cluster{Provider: "aks", Name: "shop", AKS: config.AKSCluster{ResourceGroup: "rg", Location: "westeurope", DNSPrefix: p}}
+		if _, err := NewAKS("prod", c, "s", nil); err != nil {
+			t.Errorf("dnsPrefix %q: %v", p, err)
+		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 
@@ -63,6 +64,20 @@ type Site struct {
 	DefaultHostName string
 	// SCMHostName is the Kudu host, e.g. shop.scm.azurewebsites.net.
 	SCMHostName string
+	// ServerFarmID is the resource ID of the app's App Service plan.
+	ServerFarmID string
+	// SKU is the plan's SKU as the site reports it (Dynamic,
+	// FlexConsumption, ElasticPremium, PremiumV3 ...; empty in answers of
+	// API versions that lack it).
+	SKU string
+	// Linux is true for a Linux app (reserved, or kind ...,linux).
+	Linux bool
+	// Flex is true when the site has a functionAppConfig, which only Flex
+	// Consumption apps have.
+	Flex bool
+	// Runtime and RuntimeVersion are a Flex Consumption app's stack
+	// (functionAppConfig.runtime), e.g. python and 3.11.
+	Runtime, RuntimeVersion string
 }
 
 // SetContainerImage points the app at image (registry/name:tag), the way the
@@ -111,28 +126,45 @@ func (c *ARM) SetContainerImage(ctx context.Context, app FunctionApp, image stri
 // config/appsettings), since ARM replaces the whole set. Values of secrets
 // and of every existing setting are kept out of errors.
 func (c *ARM) MergeAppSettings(ctx context.Context, app FunctionApp, set map[string]string, secrets ...string) error {
+	cur, err := c.AppSettings(ctx, app, secrets...)
+	if err != nil {
+		return err
+	}
+	return c.putAppSettings(ctx, app, cur, set, secrets...)
+}
+
+// AppSettings lists the app's settings (POST config/appsettings/list).
+// They hold secrets (connection strings, keys): keep them out of output.
+func (c *ARM) AppSettings(ctx context.Context, app FunctionApp, secrets ...string) (map[string]string, error) {
 	resp, err := c.do(ctx, http.MethodPost, app, "/config/appsettings/list", nil, nil, secrets...)
 	if err != nil {
-		return fmt.Errorf("list app settings: %w", err)
+		return nil, fmt.Errorf("list app settings: %w", err)
 	}
 	var cur struct {
 		Properties map[string]string `json:"properties"`
 	}
 	if err := decode(arm.Service, resp, &cur); err != nil {
-		return err
+		return nil, err
 	}
 	if cur.Properties == nil {
 		cur.Properties = map[string]string{}
 	}
-	for _, v := range cur.Properties {
+	return cur.Properties, nil
+}
+
+// putAppSettings writes cur with set applied (PUT config/appsettings).
+func (c *ARM) putAppSettings(ctx context.Context, app FunctionApp, cur, set map[string]string, secrets ...string) error {
+	all := make(map[string]string, len(cur)+len(set))
+	for k, v := range cur {
+		all[k] = v
 		if len(v) >= 8 { // short values (true, python) are settings, not secrets
 			secrets = append(secrets, v)
 		}
 	}
 	for k, v := range set {
-		cur.Properties[k] = v
+		all[k] = v
 	}
-	body := map[string]any{"properties": cur.Properties}
+	body := map[string]any{"properties": all}
 	if _, err := c.do(ctx, http.MethodPut, app, "/config/appsettings", nil, body, secrets...); err != nil {
 		names := make([]string, 0, len(set))
 		for k := range set {
@@ -173,12 +205,27 @@ func (c *ARM) Site(ctx context.Context, app FunctionApp) (Site, error) {
 				Name     string `json:"name"`
 				HostType string `json:"hostType"`
 			} `json:"hostNameSslStates"`
+			ServerFarmID      string `json:"serverFarmId"`
+			Reserved          *bool  `json:"reserved"`
+			SKU               string `json:"sku"`
+			FunctionAppConfig *struct {
+				Runtime struct {
+					Name    string `json:"name"`
+					Version string `json:"version"`
+				} `json:"runtime"`
+			} `json:"functionAppConfig"`
 		} `json:"properties"`
 	}
 	if err := decode(arm.Service, resp, &out); err != nil {
 		return Site{}, err
 	}
-	s := Site{Kind: out.Kind, State: out.Properties.State, DefaultHostName: out.Properties.DefaultHostName}
+	p := out.Properties
+	s := Site{Kind: out.Kind, State: p.State, DefaultHostName: p.DefaultHostName, ServerFarmID: p.ServerFarmID, SKU: p.SKU,
+		Linux: (p.Reserved != nil && *p.Reserved) || slices.Contains(strings.Split(strings.ToLower(out.Kind), ","), "linux"),
+		Flex:  p.FunctionAppConfig != nil}
+	if p.FunctionAppConfig != nil {
+		s.Runtime, s.RuntimeVersion = p.FunctionAppConfig.Runtime.Name, p.FunctionAppConfig.Runtime.Version
+	}
 	for _, h := range out.Properties.HostNameSslStates {
 		if strings.EqualFold(h.HostType, "Repository") {
 			s.SCMHostName = h.Name
@@ -190,9 +237,22 @@ func (c *ARM) Site(ctx context.Context, app FunctionApp) (Site, error) {
 	return s, nil
 }
 
-// PythonVersion reads the app's Python version from its linuxFxVersion
-// (PYTHON|3.11 → 3.11). It is empty for an app that is not a Python app.
-func (c *ARM) PythonVersion(ctx context.Context, app FunctionApp) (string, error) {
+// SyncTriggers tells the platform to read the app's triggers again (POST
+// syncfunctiontriggers), as az does after pointing a consumption app at a
+// new package (azure-cli appservice/custom.py, upload_zip_to_storage).
+func (c *ARM) SyncTriggers(ctx context.Context, app FunctionApp) error {
+	if err := app.check(); err != nil {
+		return err
+	}
+	if _, err := c.do(ctx, http.MethodPost, app, "/syncfunctiontriggers", nil, nil); err != nil {
+		return fmt.Errorf("sync the triggers of %s: %w", app, err)
+	}
+	return nil
+}
+
+// LinuxFxVersion reads the app's linuxFxVersion (DOCKER|image, Python|3.11,
+// or empty).
+func (c *ARM) LinuxFxVersion(ctx context.Context, app FunctionApp) (string, error) {
 	if err := app.check(); err != nil {
 		return "", err
 	}
@@ -208,7 +268,33 @@ func (c *ARM) PythonVersion(ctx context.Context, app FunctionApp) (string, error
 	if err := decode(arm.Service, resp, &out); err != nil {
 		return "", err
 	}
-	stack, version, ok := strings.Cut(out.Properties.LinuxFxVersion, "|")
+	return out.Properties.LinuxFxVersion, nil
+}
+
+// SetLinuxFxVersion writes the app's linuxFxVersion as it was read (a
+// rollback's way back to the previous image).
+func (c *ARM) SetLinuxFxVersion(ctx context.Context, app FunctionApp, v string) error {
+	if err := app.check(); err != nil {
+		return err
+	}
+	body := map[string]any{"properties": map[string]any{"linuxFxVersion": v}}
+	if _, err := c.do(ctx, http.MethodPatch, app, "/config/web", nil, body); err != nil {
+		return fmt.Errorf("set linuxFxVersion of %s: %w", app, err)
+	}
+	return nil
+}
+
+// PythonVersion reads the app's Python version from its linuxFxVersion
+// (PYTHON|3.11 → 3.11). It is empty for an app that is not a Python app.
+func (c *ARM) PythonVersion(ctx context.Context, app FunctionApp) (string, error) {
+	if err := app.check(); err != nil {
+		return "", err
+	}
+	fx, err := c.LinuxFxVersion(ctx, app)
+	if err != nil {
+		return "", err
+	}
+	stack, version, ok := strings.Cut(fx, "|")
 	if !ok || !strings.EqualFold(stack, "python") {
 		return "", nil
 	}

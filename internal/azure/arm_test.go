@@ -88,7 +88,7 @@ func TestARMErrors(t *testing.T) {
 		{"404", 404, armNotFound, []string{"set image of rg-shop/shop-func", "Azure Resource Manager", "PATCH", sitePath + "/config/web", "404", "ResourceNotFound", "was not found"}},
 		{"401", 401, armExpiredToken, []string{"401", "ExpiredAuthenticationToken"}},
 		{"409", 409, webConflict, []string{"409", "Conflict", "another operation is in progress"}},
-		{"503 not retried", 503, "", []string{"503 Service Unavailable"}},
+		{"500 not retried", 500, "", []string{"500 Internal Server Error"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -151,7 +151,7 @@ func TestSiteRetriesTransientGET(t *testing.T) {
 	}
 	want := Site{Kind: "functionapp,linux,container", State: "Running",
 		DefaultHostName: "shop-func-b7a2c9d0e1f2a3b4.westeurope-01.azurewebsites.net",
-		SCMHostName:     "shop-func-b7a2c9d0e1f2a3b4.scm.westeurope-01.azurewebsites.net"}
+		SCMHostName:     "shop-func-b7a2c9d0e1f2a3b4.scm.westeurope-01.azurewebsites.net", Linux: true}
 	if s != want {
 		t.Errorf("site %+v, want %+v", s, want)
 	}

@@ -125,8 +125,32 @@ func (d *DevOps) FindPipeline(ctx context.Context, name string) (Pipeline, error
 // RunPipeline queues a run of the pipeline on branch (refs/heads/ is added
 // to a bare branch name) with template parameters. It is sent once.
 func (d *DevOps) RunPipeline(ctx context.Context, pipelineID int, branch string, params map[string]string) (Run, error) {
+	return d.RunPipelineWith(ctx, pipelineID, RunRequest{Branch: branch, Parameters: params})
+}
+
+// RunRequest is what a queued run gets.
+type RunRequest struct {
+	// Branch to run (refs/heads/ is added to a bare name; "" for the
+	// pipeline's default).
+	Branch string
+	// Parameters are the template parameters (templateParameters).
+	Parameters map[string]string
+	// Variables are queue-time variables, sent as plain values; the
+	// pipeline must let them be set at queue time.
+	Variables map[string]string
+}
+
+// RunPipelineWith queues a run (Runs - Run Pipeline: POST
+// {org}/{project}/_apis/pipelines/{id}/runs with resources.repositories.self.refName,
+// templateParameters and variables as {name: {value, isSecret}};
+// learn.microsoft.com/rest/api/azure/devops/pipelines/runs/run-pipeline).
+// It is sent once. A run the service refuses comes back with the reasons
+// it gives (customProperties.ValidationResults of a
+// BuildRequestValidationFailedException, or a PipelineValidationException's
+// message) in the error.
+func (d *DevOps) RunPipelineWith(ctx context.Context, pipelineID int, r RunRequest) (Run, error) {
 	d.warnPAT()
-	ref := branch
+	ref := r.Branch
 	if ref != "" && !strings.HasPrefix(ref, "refs/") {
 		ref = "refs/heads/" + ref
 	}
@@ -134,15 +158,63 @@ func (d *DevOps) RunPipeline(ctx context.Context, pipelineID int, branch string,
 	if ref != "" {
 		body["resources"] = map[string]any{"repositories": map[string]any{"self": map[string]string{"refName": ref}}}
 	}
-	if len(params) > 0 {
-		body["templateParameters"] = params
+	if len(r.Parameters) > 0 {
+		body["templateParameters"] = r.Parameters
+	}
+	if len(r.Variables) > 0 {
+		vars := map[string]any{}
+		for k, v := range r.Variables {
+			vars[k] = map[string]any{"value": v, "isSecret": false}
+		}
+		body["variables"] = vars
 	}
 	data, _ := json.Marshal(body)
-	resp, err := d.do(ctx, http.MethodPost, "/pipelines/"+strconv.Itoa(pipelineID)+"/runs", nil, data)
+	where := ref
+	if where == "" {
+		where = "its default branch"
+	}
+	req, err := d.request(ctx, http.MethodPost, "/pipelines/"+strconv.Itoa(pipelineID)+"/runs", nil, data)
 	if err != nil {
-		return Run{}, fmt.Errorf("run pipeline %d on %s: %w", pipelineID, ref, err)
+		return Run{}, err
+	}
+	resp, err := arm.SendOnce(ctx, d.HTTP, req)
+	if err != nil {
+		return Run{}, fmt.Errorf("run pipeline %d on %s: %w", pipelineID, where, err)
+	}
+	if resp.Status != http.StatusOK {
+		code, msg := arm.ErrorText(resp, req.Secrets...)
+		if reasons := validationReasons(resp.Body); reasons != "" {
+			msg = strings.TrimSuffix(msg, ".") + ": " + arm.OneLine(arm.Redact(reasons, req.Secrets...), 600)
+		}
+		err := d.authHint(&arm.APIError{Service: serviceDevOps, Method: req.Method, URL: arm.CleanURL(req.URL), Status: resp.Status, Code: code, Message: msg})
+		return Run{}, fmt.Errorf("run pipeline %d on %s: %w", pipelineID, where, err)
 	}
 	return decodeRun(resp)
+}
+
+// validationReasons reads the reasons of a refused run: the messages of
+// customProperties.ValidationResults (Microsoft.TeamFoundation.Build2.WebApi's
+// BuildRequestValidationFailedException serializes them there, each
+// {result: error|warning, message}), joined with "; ".
+func validationReasons(body []byte) string {
+	var out struct {
+		CustomProperties struct {
+			ValidationResults []struct {
+				Result  string `json:"result"`
+				Message string `json:"message"`
+			} `json:"ValidationResults"`
+		} `json:"customProperties"`
+	}
+	if json.Unmarshal(body, &out) != nil {
+		return ""
+	}
+	var msgs []string
+	for _, v := range out.CustomProperties.ValidationResults {
+		if m := strings.TrimSpace(v.Message); m != "" && !strings.EqualFold(v.Result, "ok") {
+			msgs = append(msgs, m)
+		}
+	}
+	return strings.Join(msgs, "; ")
 }
 
 // GetRun reads a run.
@@ -216,8 +288,19 @@ func (d *DevOps) warnPAT() {
 
 // do sends one request below {org}/{project}/_apis.
 func (d *DevOps) do(ctx context.Context, method, path string, q url.Values, body []byte) (*arm.Response, error) {
+	req, err := d.request(ctx, method, path, q, body)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := arm.Send(ctx, d.HTTP, req)
+	return resp, d.authHint(err)
+}
+
+// request builds one request below {org}/{project}/_apis with the
+// credentials.
+func (d *DevOps) request(ctx context.Context, method, path string, q url.Values, body []byte) (arm.Request, error) {
 	if d.Organization == "" || d.Project == "" {
-		return nil, fmt.Errorf("%s: set azure.devops.organization and azure.devops.project", serviceDevOps)
+		return arm.Request{}, fmt.Errorf("%s: set azure.devops.organization and azure.devops.project", serviceDevOps)
 	}
 	h := http.Header{"X-Tfs-Fedauthredirect": {"Suppress"}} // 401 instead of a 203 sign-in page
 	var secrets []string
@@ -225,7 +308,7 @@ func (d *DevOps) do(ctx context.Context, method, path string, q url.Values, body
 	case d.PAT != nil:
 		pat, err := reveal(ctx, "azure devops PAT", d.PAT)
 		if err != nil {
-			return nil, err
+			return arm.Request{}, err
 		}
 		enc := base64.StdEncoding.EncodeToString([]byte(":" + pat))
 		h.Set("Authorization", "Basic "+enc)
@@ -233,12 +316,12 @@ func (d *DevOps) do(ctx context.Context, method, path string, q url.Values, body
 	case d.Token != nil:
 		tok, err := d.Token.Token(ctx, ScopeDevOps)
 		if err != nil {
-			return nil, err
+			return arm.Request{}, err
 		}
 		h.Set("Authorization", "Bearer "+tok)
 		secrets = []string{tok}
 	default:
-		return nil, fmt.Errorf("%s: no credentials: set azure.devops.pat or azure.devops.token", serviceDevOps)
+		return arm.Request{}, fmt.Errorf("%s: no credentials: set azure.devops.pat or azure.devops.token", serviceDevOps)
 	}
 	base := strings.TrimSuffix(d.BaseURL, "/")
 	if base == "" {
@@ -253,17 +336,21 @@ func (d *DevOps) do(ctx context.Context, method, path string, q url.Values, body
 	if body != nil {
 		ct = "application/json"
 	}
-	resp, err := arm.Send(ctx, d.HTTP, arm.Request{Service: serviceDevOps, Method: method, URL: u, Header: h, Body: body,
-		ContentType: ct, Secrets: secrets, OK: []int{http.StatusOK}})
+	return arm.Request{Service: serviceDevOps, Method: method, URL: u, Header: h, Body: body,
+		ContentType: ct, Secrets: secrets, OK: []int{http.StatusOK}}, nil
+}
+
+// authHint adds what to do to a refusal of the credentials.
+func (d *DevOps) authHint(err error) error {
 	var apiErr *arm.APIError
 	if errors.As(err, &apiErr) && (apiErr.Status == http.StatusUnauthorized || apiErr.Status == http.StatusNonAuthoritativeInfo) {
 		hint := "the credentials were refused: check that the token is valid and has the Build (Read & execute) scope"
 		if w := d.PATWarning(); w != "" && d.PATExpires.Before(d.now()) {
 			hint = w
 		}
-		return nil, fmt.Errorf("%w (%s)", err, hint)
+		return fmt.Errorf("%w (%s)", err, hint)
 	}
-	return resp, err
+	return err
 }
 
 func decodeRun(resp *arm.Response) (Run, error) {

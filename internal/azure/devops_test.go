@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/onepipe/onepipe/internal/arm"
 )
 
 const (
@@ -199,4 +201,40 @@ func TestPATWarning(t *testing.T) {
 	if len(warned) != 1 || !strings.Contains(warned[0], "in 2 days") {
 		t.Errorf("warnings %q", warned)
 	}
+}
+
+// TestRunPipelineWithVariables: queue-time variables go in the body beside
+// templateParameters, each as {value, isSecret} (Runs - Run Pipeline,
+// RunPipelineParameters.variables: <string, Variable>,
+// learn.microsoft.com/rest/api/azure/devops/pipelines/runs/run-pipeline?view=azure-devops-rest-7.1).
+func TestRunPipelineWithVariables(t *testing.T) {
+	f := newFake(t, step{method: "POST", path: pipelines + "/7/runs", query: adoAPI, auth: patAuth, header: suppress,
+		json: `{"resources":{"repositories":{"self":{"refName":"refs/heads/main"}}},"templateParameters":{"env":"prod"},
+			"variables":{"imageTag":{"value":"1a2b3c4d","isSecret":false},"region":{"value":"westeurope","isSecret":false}}}`,
+		body: devopsRunQueued})
+	_, err := newDevOps(f).RunPipelineWith(context.Background(), 7, RunRequest{Branch: "main",
+		Parameters: map[string]string{"env": "prod"}, Variables: map[string]string{"imageTag": "1a2b3c4d", "region": "westeurope"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestRunPipelineRefusedShowsTheReasons: a run the service refuses comes
+// back with the reasons it gives, not only its "Could not queue the build
+// because there were validation errors or warnings."
+func TestRunPipelineRefusedShowsTheReasons(t *testing.T) {
+	f := newFake(t, step{method: "POST", path: pipelines + "/7/runs", query: adoAPI, auth: patAuth, header: suppress,
+		json: `{"resources":{"repositories":{"self":{"refName":"refs/heads/main"}}},"variables":{"imageTag":{"value":"1a2b3c4d","isSecret":false}}}`,
+		status: 400, body: devopsRunRefused})
+	_, err := newDevOps(f).RunPipelineWith(context.Background(), 7, RunRequest{Branch: "main", Variables: map[string]string{"imageTag": "1a2b3c4d"}})
+	want := "run pipeline 7 on refs/heads/main: Azure DevOps: POST " + f.URL() + pipelines + "/7/runs: 400 Bad Request: BuildRequestValidationFailedException: " +
+		"Could not queue the build because there were validation errors or warnings: " +
+		"Variable 'imageTag' cannot be set at queue time: it is not settable at queue time.; Could not find a pool with name Linux-Big."
+	if err == nil || err.Error() != want {
+		t.Errorf("error\n got %v\nwant %s", err, want)
+	}
+	if StatusOfErr := errors.As(err, new(*arm.APIError)); !StatusOfErr {
+		t.Errorf("error %v is no *arm.APIError", err)
+	}
+	mustNotLeak(t, err, pat)
 }

@@ -1,6 +1,7 @@
 package azure
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -56,6 +57,27 @@ func newFake(t *testing.T, steps ...step) *fake {
 		}
 	})
 	return f
+}
+
+// newFakeTLS is newFake over https (a scm site: NewKudu speaks https).
+func newFakeTLS(t *testing.T, steps ...step) *fake {
+	t.Helper()
+	f := &fake{t: t, steps: steps}
+	f.srv = httptest.NewTLSServer(http.HandlerFunc(f.serve))
+	t.Cleanup(func() {
+		f.srv.Close()
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		if f.n != len(f.steps) {
+			t.Errorf("server got %d requests, want %d", f.n, len(f.steps))
+		}
+	})
+	return f
+}
+
+// Host is the server's host:port.
+func (f *fake) Host() string {
+	return strings.TrimPrefix(strings.TrimPrefix(f.srv.URL, "https://"), "http://")
 }
 
 func (f *fake) URL() string { return f.srv.URL }
@@ -175,3 +197,5 @@ func mustNotLeak(t *testing.T, err error, secrets ...string) {
 		}
 	}
 }
+
+func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }

@@ -17,7 +17,7 @@ const kuduToken = "kudu-token-value"
 var zipBytes = []byte("PK\x03\x04 fake zip package")
 
 func zipdeployStep(status int, headers map[string]string, body string) step {
-	return step{method: "POST", path: "/api/zipdeploy", query: q("isAsync", "true"), auth: "Bearer " + kuduToken,
+	return step{method: "POST", path: "/api/zipdeploy", query: q("isAsync", "true", "Deployer", Deployer), auth: "Bearer " + kuduToken,
 		header: map[string]string{"Content-Type": "application/octet-stream"}, raw: zipBytes,
 		status: status, headers: headers, body: body}
 }
@@ -85,10 +85,16 @@ func TestZipDeployRefusesForeignStatusURL(t *testing.T) {
 	mustContain(t, err, "another host", "evil.example")
 }
 
+// Without a Location, the status is read where az reads it after any
+// push: /api/deployments/latest (azure-cli appservice/custom.py,
+// enable_zip_deploy: deployment_status_url = scm_url + '/api/deployments/latest').
 func TestZipDeployWithoutStatusURL(t *testing.T) {
-	f := newFake(t, zipdeployStep(202, nil, ""))
-	_, err := newKudu(f).ZipDeploy(context.Background(), bytes.NewReader(zipBytes))
-	mustContain(t, err, "no status URL")
+	f := newFake(t, zipdeployStep(202, nil, ""),
+		step{method: "GET", path: "/api/deployments/latest", auth: "Bearer " + kuduToken, body: kuduSuccess})
+	d, err := newKudu(f).ZipDeploy(context.Background(), bytes.NewReader(zipBytes))
+	if err != nil || d.Status != DeploySuccess {
+		t.Errorf("deployment %+v, %v", d, err)
+	}
 }
 
 func TestZipDeployTimesOut(t *testing.T) {

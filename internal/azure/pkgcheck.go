@@ -11,6 +11,12 @@ import (
 	"strings"
 )
 
+// PackagePlatform is the platform a zip package is built for: Azure
+// Functions runs Python apps on Linux on x86-64 (there is no Arm hosting
+// for them), so the wheels pip picks must be manylinux x86_64 ones even
+// when the engine runs on an arm64 laptop.
+const PackagePlatform = "linux/amd64"
+
 // SitePackages is where the Functions host's Python worker looks for the
 // app's dependencies, relative to the package root.
 const SitePackages = ".python_packages/lib/site-packages"

@@ -17,44 +17,15 @@ func PlanLines(cfg config.Azure) []string {
 	}
 	var out []string
 	if cfg.FunctionContainer.App != "" || cfg.FunctionZip.App != "" {
-		out = append(out, "azure auth: "+authLine(cfg))
+		out = append(out, "azure auth: "+AuthLine(cfg))
 	}
 	if fc := cfg.FunctionContainer; fc.App != "" {
-		app := fc.App
-		image := fc.Image
-		if image == "" {
-			image = "<the image this run publishes>"
-		}
-		out = append(out, fmt.Sprintf("azure function %s: set linuxFxVersion DOCKER|%s (ARM PATCH config/web, api-version %s)", appLabel(cfg, app), image, WebAPIVersion))
-		switch r := fc.Registry; {
-		case r.ManagedIdentity:
-			id := "system-assigned identity"
-			if r.IdentityClientID != "" {
-				id = "user-assigned identity " + r.IdentityClientID
-			}
-			out = append(out, fmt.Sprintf("azure function %s: pull with the %s (acrUseManagedIdentityCreds)", app, id))
-		case r.Server != "":
-			line := fmt.Sprintf("azure function %s: app settings %s=%s", app, SettingRegistryURL, registryURL(r.Server))
-			if r.Username != "" {
-				line += fmt.Sprintf(", %s=%s, %s from %s", SettingRegistryUsername, r.Username, SettingRegistryPassword, r.Password)
-			}
-			out = append(out, line)
-		}
-		if fc.Restart {
-			out = append(out, fmt.Sprintf("azure function %s: restart", app))
-		}
-		out = append(out, smokeLine(app, fc.Smoke)...)
+		out = append(out, FunctionContainerPlan(cfg, fc.Image)...)
+		out = append(out, smokeLine(fc.App, fc.Smoke)...)
 	}
 	if fz := cfg.FunctionZip; fz.App != "" {
-		app := fz.App
-		install := fmt.Sprintf("pip install --target=%s -r %s", SitePackages, fz.RequirementsFile())
-		if fz.Wheelhouse != "" {
-			install += " --no-index --find-links " + fz.Wheelhouse
-		}
-		out = append(out,
-			fmt.Sprintf("azure function %s: build the zip package in %s: %s", appLabel(cfg, app), fz.PythonImage(), install),
-			fmt.Sprintf("azure function %s: zip deploy to its scm site (POST /api/zipdeploy?isAsync=true, wait up to %s)", app, fz.DeployTimeout()))
-		out = append(out, smokeLine(app, fz.Smoke)...)
+		out = append(out, FunctionZipPlan(cfg)...)
+		out = append(out, smokeLine(fz.App, fz.Smoke)...)
 	}
 	if d := cfg.DevOps; d.Pipeline != "" {
 		branch := d.Branch
@@ -67,12 +38,10 @@ func PlanLines(cfg config.Azure) []string {
 		}
 		line := fmt.Sprintf("azure devops: run pipeline \"%s\" in %s/%s/%s on %s", d.Pipeline, d.BaseURL(), d.Organization, d.Project, branch)
 		if len(d.Parameters) > 0 {
-			keys := make([]string, 0, len(d.Parameters))
-			for k := range d.Parameters {
-				keys = append(keys, k+"="+d.Parameters[k])
-			}
-			sort.Strings(keys)
-			line += " with " + strings.Join(keys, ", ")
+			line += " with " + pairs(d.Parameters)
+		}
+		if len(d.Variables) > 0 {
+			line += ", variables " + pairs(d.Variables)
 		}
 		out = append(out, line+" ("+auth+")")
 		if d.Wait {
@@ -82,7 +51,68 @@ func PlanLines(cfg config.Azure) []string {
 	return out
 }
 
-func authLine(cfg config.Azure) string {
+// FunctionContainerPlan describes the deploy of azure.functionContainer to
+// image ("" names the image the run publishes), one line a step.
+func FunctionContainerPlan(cfg config.Azure, image string) []string {
+	fc := cfg.FunctionContainer
+	app := fc.App
+	if image == "" {
+		image = "<the image this run publishes>"
+	}
+	out := []string{fmt.Sprintf("azure function %s: set linuxFxVersion DOCKER|%s (ARM PATCH config/web, api-version %s)", appLabel(cfg, app), image, WebAPIVersion)}
+	switch r := fc.Registry; {
+	case r.ManagedIdentity:
+		id := "system-assigned identity"
+		if r.IdentityClientID != "" {
+			id = "user-assigned identity " + r.IdentityClientID
+		}
+		out = append(out, fmt.Sprintf("azure function %s: pull with the %s (acrUseManagedIdentityCreds)", app, id))
+	case r.Server != "":
+		line := fmt.Sprintf("azure function %s: app settings %s=%s", app, SettingRegistryURL, registryURL(r.Server))
+		if r.Username != "" {
+			line += fmt.Sprintf(", %s=%s, %s from %s", SettingRegistryUsername, r.Username, SettingRegistryPassword, r.Password)
+		}
+		out = append(out, line)
+	}
+	if fc.Restart {
+		out = append(out, fmt.Sprintf("azure function %s: restart", app))
+	}
+	return out
+}
+
+// FunctionZipPlan describes the build and upload of azure.functionZip, one
+// line a step: the upload the hosting plan takes when
+// azure.functionZip.hostingPlan names it, else the upload of each plan.
+func FunctionZipPlan(cfg config.Azure) []string {
+	fz := cfg.FunctionZip
+	app := fz.App
+	install := fmt.Sprintf("pip install --target=%s -r %s", SitePackages, fz.RequirementsFile())
+	if fz.Wheelhouse != "" {
+		install += " --no-index --find-links " + fz.Wheelhouse
+	}
+	upload := fmt.Sprintf("azure function %s: read its hosting plan (%s), then: Flex Consumption: %s; Linux Consumption: %s; other plans: %s; wait up to %s",
+		app, "set azure.functionZip.hostingPlan to name it", UploadLine(UploadPublish), UploadLine(UploadRunFromPackage), UploadLine(UploadZipDeploy), fz.DeployTimeout())
+	if fz.HostingPlan != "" {
+		upload = fmt.Sprintf("azure function %s: hosting plan %s (checked against the app): %s; wait up to %s", app, fz.HostingPlan, UploadLine(UploadOf(fz.HostingPlan)), fz.DeployTimeout())
+	}
+	return []string{
+		fmt.Sprintf("azure function %s: build the zip package for %s in %s: %s", appLabel(cfg, app), PackagePlatform, fz.PythonImage(), install),
+		upload,
+	}
+}
+
+func pairs(m map[string]string) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k+"="+m[k])
+	}
+	sort.Strings(keys)
+	return strings.Join(keys, ", ")
+}
+
+// AuthLine says which service principal signs in, and with what secret
+// (its reference, never its value).
+func AuthLine(cfg config.Azure) string {
 	how := "no secret set"
 	switch {
 	case cfg.ClientSecret != "":

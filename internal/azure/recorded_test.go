@@ -46,6 +46,11 @@ const (
 
 	devopsBadParameter = `{"$id":"1","innerException":null,"message":"Unexpected parameter 'envv'","typeName":"Microsoft.Azure.Pipelines.WebApi.PipelineValidationException, Microsoft.Azure.Pipelines.WebApi","typeKey":"PipelineValidationException","errorCode":0,"eventId":3000}`
 
+	// A run Azure DevOps refuses after validating the request (the shape
+	// Microsoft.TeamFoundation.Build2.WebApi's BuildRequestValidationFailedException
+	// takes: its ValidationResults under customProperties).
+	devopsRunRefused = `{"$id":"1","customProperties":{"ValidationResults":[{"result":"error","message":"Variable 'imageTag' cannot be set at queue time: it is not settable at queue time."},{"result":"warning","message":"Could not find a pool with name Linux-Big."}]},"innerException":null,"message":"Could not queue the build because there were validation errors or warnings.","typeName":"Microsoft.TeamFoundation.Build.WebApi.BuildRequestValidationFailedException, Microsoft.TeamFoundation.Build2.WebApi","typeKey":"BuildRequestValidationFailedException","errorCode":0,"eventId":3000}`
+
 	// A refused PAT with X-TFS-FedAuthRedirect: Suppress: 401, no body, the reason in a header.
 	devopsExpiredPATHeader = `Access%20Denied%3A%20The%20Personal%20Access%20Token%20used%20has%20expired.`
 )

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -39,15 +38,22 @@ func newDeployAzureFunctionCommand(env *Env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "azure-function [flags]",
 		Short: "Deploy to an Azure Function App: a zip package, or a container image",
-		Long: `Deploy the app in --source to the Function App named in onepipe.yaml.
+		Long: `Deploy the app in --source to the Function App named in onepipe.yaml, on its own:
+the deploy stage of ` + "`onepipe run --deploy`" + ` for an environment listed in
+azure.functionZip.environments (or functionContainer's), without test and lint.
 
-With azure.functionZip the package is built in the app's Python image the way
-the Functions host loads it (dependencies in .python_packages/lib/site-packages,
-functions at the zip root), checked, and uploaded with Kudu's zipdeploy API.
-With azure.functionContainer the Function App is pointed at an image
-(--image, or azure.functionContainer.image), the registry settings it pulls
-with are set, and it is restarted when asked. Both end with a smoke test of
-the function's URL when a smoke path is configured.
+With azure.functionZip the package is built for linux/amd64 in the app's
+Python image the way the Functions host loads it (dependencies in
+.python_packages/lib/site-packages, functions at the zip root), checked, and
+uploaded the way the app's hosting plan takes it, as az does: POST
+/api/publish on Flex Consumption; on Linux Consumption a blob in the app's
+storage account that WEBSITE_RUN_FROM_PACKAGE points at; elsewhere
+SCM_DO_BUILD_DURING_DEPLOYMENT=false and POST /api/zipdeploy. With
+azure.functionContainer the Function App is pointed at an image (--image, or
+azure.functionContainer.image), the registry settings it pulls with are set,
+and it is restarted when asked. Both end with the function's smoke path and
+deploy.smoke; a failure points a container app back at its previous image and
+a Linux Consumption app at its previous package.
 
 Authentication is a service principal: azure.tenantId and azure.clientId with
 azure.clientSecret, or azure.federatedToken (a CI's OIDC token), both as
@@ -98,7 +104,7 @@ func (o *deployAzureOptions) run(ctx context.Context, env *Env) error {
 		if err := o.out.check(); err != nil {
 			return usageError(err)
 		}
-		pkg, err := o.buildZip(ctx, env, proj, zip)
+		pkg, err := o.buildZip(ctx, env, proj, cfg)
 		if err != nil {
 			return err
 		}
@@ -110,56 +116,44 @@ func (o *deployAzureOptions) run(ctx context.Context, env *Env) error {
 		return nil
 	}
 
-	cred, err := azureCredential(env, a)
-	if err != nil {
-		return err
+	kind := config.FunctionZip
+	if zip.App == "" {
+		kind = config.FunctionContainer
+		if o.image != "" {
+			cfg.Azure.FunctionContainer.Image = o.image
+		}
+		if cfg.Azure.FunctionContainer.Image == "" {
+			return usagef("no image for %s: pass --image REF (e.g. the ref `onepipe pack --publish` printed) or set azure.functionContainer.image", ctr.App)
+		}
 	}
-	arm := &azure.ARM{Tokens: cred, BaseURL: a.ARMURL}
-	if zip.App != "" {
-		app := azure.FunctionApp{Subscription: a.SubscriptionID, ResourceGroup: a.ResourceGroup, Name: zip.App}
-		pkg, err := o.buildZip(ctx, env, proj, zip)
+	// the same target `onepipe run --deploy` deploys an environment with
+	t, err := pipeline.NewAzureFunction(pipeline.AzureFunctionInput{Config: cfg, Kind: kind, Files: os.DirFS(proj.Dir), Secret: env.plan().Secrets.Lookup})
+	if err != nil {
+		return usageError(err)
+	}
+	to := pipeline.Destination{Engine: pipeline.Engine{Log: env.Out}}
+	if kind == config.FunctionZip {
+		dag, err := env.Connect(ctx, env, env.Err, o.debug)
 		if err != nil {
 			return err
 		}
-		site, err := arm.Site(ctx, app)
+		defer closeEngine(dag, env.Err)
+		to.Dag, to.Pipeline = dag, pipeline.New(dag, pipeline.HostSource(dag, proj.Dir), pipeline.Options{App: cfg.App})
+		packed, err := t.BuildPackage(ctx, to.Engine)
 		if err != nil {
 			return err
 		}
-		kudu := azure.NewKudu(site.SCMHostName, cred)
-		kudu.Timeout = zip.DeployTimeout()
-		if _, err := kudu.ZipDeploy(ctx, bytes.NewReader(pkg)); err != nil {
-			return err
-		}
-		fmt.Fprintf(env.Out, "deployed %d bytes to %s\n", len(pkg), app)
-		return azureSmoke(ctx, env, site, zip.Smoke)
+		fmt.Fprintf(env.Out, "package: %s\n", packed.Detail)
 	}
-
-	app := azure.FunctionApp{Subscription: a.SubscriptionID, ResourceGroup: a.ResourceGroup, Name: ctr.App}
-	image := o.image
-	if image == "" {
-		image = ctr.Image
-	}
-	if image == "" {
-		return usagef("no image for %s: pass --image REF (e.g. the ref `onepipe pack --publish` printed) or set azure.functionContainer.image", ctr.App)
-	}
-	reg, err := azureRegistry(env, ctr.Registry)
+	done, err := t.Deploy(ctx, to)
 	if err != nil {
-		return err
+		return t.Rollback(ctx, err)
 	}
-	if err := arm.SetContainerImage(ctx, app, image, reg); err != nil {
-		return err
+	if kind == config.FunctionContainer {
+		fmt.Fprintf(env.Out, "Function App %s/%s now runs %s\n", a.ResourceGroup, ctr.App, cfg.Azure.FunctionContainer.Image)
 	}
-	if ctr.Restart {
-		if err := arm.Restart(ctx, app); err != nil {
-			return err
-		}
-	}
-	fmt.Fprintf(env.Out, "%s now runs %s\n", app, image)
-	site, err := arm.Site(ctx, app)
-	if err != nil {
-		return err
-	}
-	return azureSmoke(ctx, env, site, ctr.Smoke)
+	fmt.Fprintf(env.Out, "deployed %s; the app answers at %s\n", done.Summary, done.AddressLine())
+	return nil
 }
 
 // writeFunctionZip writes the zip package to dir/function.zip, creating dir
@@ -175,65 +169,22 @@ func writeFunctionZip(dir string, data []byte) (string, error) {
 	return out, nil
 }
 
-// buildZip builds and checks the package on the engine.
-func (o *deployAzureOptions) buildZip(ctx context.Context, env *Env, proj project.Project, z config.AzureFunctionZip) ([]byte, error) {
+// buildZip builds and checks the package on the engine, as the pack stage
+// of `onepipe run` does for a Function App environment.
+func (o *deployAzureOptions) buildZip(ctx context.Context, env *Env, proj project.Project, cfg config.Config) ([]byte, error) {
+	t, err := pipeline.NewAzureFunction(pipeline.AzureFunctionInput{Config: cfg, Kind: config.FunctionZip, Files: os.DirFS(proj.Dir),
+		Secret: func(string, string) (string, error) { return "unused", nil }}) // --zip-only signs in nowhere
+	if err != nil {
+		return nil, usageError(err)
+	}
 	dag, err := env.Connect(ctx, env, env.Err, o.debug)
 	if err != nil {
 		return nil, err
 	}
 	defer closeEngine(dag, env.Err)
-	pkgs := z.Packages
-	if len(pkgs) == 0 {
-		if data, err := os.ReadFile(filepath.Join(proj.Dir, z.RequirementsFile())); err == nil {
-			pkgs = azure.RequirementNames(data)
-		}
+	e := pipeline.Engine{Dag: dag, Pipeline: pipeline.New(dag, pipeline.HostSource(dag, proj.Dir), pipeline.Options{App: cfg.App})}
+	if _, err := t.BuildPackage(ctx, e); err != nil {
+		return nil, err
 	}
-	opts := pipeline.AzurePackageOptions{PythonImage: z.PythonImage(), Requirements: z.RequirementsFile(), Wheelhouse: z.Wheelhouse}
-	return pipeline.AzureBuildFunctionZip(ctx, dag, pipeline.HostSource(dag, proj.Dir), opts, pkgs)
-}
-
-// azureCredential resolves the service principal's secret before any call.
-func azureCredential(env *Env, a config.Azure) (*azure.Credential, error) {
-	cred, err := azure.NewCredential(a, env.plan().Secrets.Lookup)
-	if err != nil {
-		return nil, usageError(err)
-	}
-	return cred, nil
-}
-
-func azureRegistry(env *Env, r config.AzureRegistry) (*azure.RegistryCreds, error) {
-	if r.Server == "" && !r.ManagedIdentity {
-		return nil, nil
-	}
-	reg := &azure.RegistryCreds{Server: r.Server, Username: r.Username, ManagedIdentity: r.ManagedIdentity, IdentityClientID: r.IdentityClientID}
-	if r.Password != "" {
-		v, err := resolveSecret(env, "azure.functionContainer.registry.password", r.Password)
-		if err != nil {
-			return nil, err
-		}
-		reg.Password = azure.PlainSecret(v)
-	}
-	return reg, nil
-}
-
-// azureSmoke polls the function's URL until it answers, when a path is set.
-func azureSmoke(ctx context.Context, env *Env, site azure.Site, s config.AzureSmoke) error {
-	if s.Path == "" {
-		return nil
-	}
-	smoke := &azure.Smoke{}
-	if s.Key != "" {
-		v, err := resolveSecret(env, "azure smoke key", s.Key)
-		if err != nil {
-			return err
-		}
-		smoke.Key = azure.PlainSecret(v)
-	}
-	url := "https://" + site.DefaultHostName + s.Path
-	status, err := smoke.Wait(ctx, url, s.WaitTimeout())
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(env.Out, "smoke test %s: %d\n", url, status)
-	return nil
+	return t.Package(), nil
 }

@@ -37,18 +37,11 @@ kubeconfig (nothing is created); --kubeconfig reaches any other cluster.`,
 				return usageError(err)
 			}
 			ctx := cmd.Context()
-			dag, err := env.Connect(ctx, env, env.Err, debug)
-			if err != nil {
+			return onCluster(ctx, env, provider, debug, func(c *pipeline.Cluster) error {
+				out, err := c.Exec(ctx, c.Kubectl(), append([]string{"kubectl"}, args...))
+				fmt.Fprint(env.Out, out)
 				return err
-			}
-			defer closeEngine(dag, env.Err)
-			c, err := provider.Reach(ctx, pipeline.Engine{Dag: dag, Log: env.Err})
-			if err != nil {
-				return err
-			}
-			out, err := c.Exec(ctx, c.Kubectl(), append([]string{"kubectl"}, args...))
-			fmt.Fprint(env.Out, out)
-			return err
+			})
 		},
 	}
 	f := cmd.Flags()

@@ -99,10 +99,19 @@ func bindPublish(cmd *cobra.Command, o *plan.Publish) {
 	cmd.MarkFlagsMutuallyExclusive("publish", "push")
 }
 
+// bindCache binds the registry cache's flags.
+func bindCache(cmd *cobra.Command, o *plan.Cache) {
+	f := cmd.Flags()
+	f.StringVar(&o.Repository, "cache", "", "keep the test and lint environments and the local cluster's binaries in this repository, for fresh CI engines (default: cache.repository in onepipe.yaml; in CI, when the run pushes, the image repository + /onepipe-cache)")
+	f.BoolVar(&o.Off, "no-cache", false, "use no registry cache, also in CI")
+	cmd.MarkFlagsMutuallyExclusive("cache", "no-cache")
+}
+
 // bindDeploy binds the flags that end a run with a deploy.
 func bindDeploy(cmd *cobra.Command, o *plan.Deploy) {
 	f := cmd.Flags()
 	f.BoolVar(&o.Deploy, "deploy", false, "after publish, make sure the environment's cluster is ready and deploy the app to it (deploy: and environments: in onepipe.yaml)")
+	f.StringVar(&o.Review, "review", "", "deploy the environment as the review environment NAME, e.g. $CI_COMMIT_REF_SLUG: namespace NAMESPACE-NAME, host NAME.HOST (implies --deploy; onepipe down --review NAME removes it)")
 	bindCluster(cmd, o)
 }
 

@@ -40,6 +40,7 @@ the same way) but builds, pushes and deploys nothing.`,
 	bindRef(cmd, &in.Ref)
 	bindPublish(cmd, &publish)
 	bindDeploy(cmd, &deploy)
+	bindCache(cmd, &in.Cache)
 	cmd.Flags().StringSliceVar(&in.Only, "only", nil, "plan only these checks, comma-separated: test, lint, pack")
 	return cmd
 }

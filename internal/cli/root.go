@@ -82,8 +82,10 @@ GitHub Actions, or your git checkout), so the same command works everywhere.`,
 		newPlanCommand(env),
 		newDeployCommand(env),
 		newKubectlCommand(env),
+		newDownCommand(env),
 		newTriggerCommand(env),
 		newInitCommand(env),
+		newEngineCommand(env),
 		newVersionCommand(env),
 	)
 	// Add cobra's completion command now rather than at Execute, so the walk

@@ -69,6 +69,7 @@ A summary with every stage's status and duration ends the run.`,
 	bindRef(cmd, &o.inputs.Ref)
 	bindPublish(cmd, &o.publish)
 	bindDeploy(cmd, &o.deploy)
+	bindCache(cmd, &o.inputs.Cache)
 	f := cmd.Flags()
 	f.StringSliceVar(&o.inputs.Only, "only", nil, "run only these checks, comma-separated: test, lint, pack")
 	f.BoolVar(&o.inputs.AllowLintFailure, "allow-lint-failure", false, "keep the lint report but do not fail the run on findings (also lint.allowFailure in onepipe.yaml)")
@@ -104,6 +105,9 @@ func execute(parent context.Context, env *Env, p *plan.Plan, eo engineOptions, o
 	pl := p.NewPipeline(dag, pipeline.HostSource(dag, p.App.Project.Dir))
 	flow := p.Flow(dag)
 	flow.Log, flow.Events = prog.steps, prog.events
+	if flow.Cache != nil {
+		flow.Cache.Log = prog.steps
+	}
 	report, err := pl.Run(ctx, flow)
 	// the reports leave the engine also after a failure or an interrupt
 	ectx, ecancel := context.WithTimeout(context.WithoutCancel(ctx), exportTimeout)

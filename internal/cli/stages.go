@@ -38,6 +38,7 @@ func newStageCommand(env *Env, stage pipeline.Stage, short, long, example string
 	so.bind(cmd)
 	oo.bind(cmd)
 	eo.bind(cmd)
+	bindCache(cmd, &in.Cache)
 	switch stage {
 	case pipeline.StageLint:
 		cmd.Flags().BoolVar(&in.AllowLintFailure, "allow-lint-failure", false, "keep the report but exit 0 on findings")

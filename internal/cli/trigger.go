@@ -56,7 +56,7 @@ the one being built (from the CI or git).`,
 			if err != nil {
 				return err
 			}
-			run, err := d.RunPipeline(ctx, p.ID, branch, o.devops.Parameters)
+			run, err := d.RunPipelineWith(ctx, p.ID, azure.RunRequest{Branch: branch, Parameters: o.devops.Parameters, Variables: o.devops.Variables})
 			if err != nil {
 				return err
 			}

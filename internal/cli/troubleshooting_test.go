@@ -141,7 +141,7 @@ var troubleRows = []troubleRow{
 	{what: "a key twice in onepipe.yaml", app: withConfig("app: shop\napp: store\n"), args: []string{"plan", "--source", "APP"},
 		code: ExitUsage, line: `APP/onepipe.yaml: line 2: app is set twice (lines 1 and 2): keep one`},
 	{what: "an unknown field in onepipe.yaml", app: withConfig("app: shop\nreplica: 2\n"), args: []string{"plan", "--source", "APP"},
-		code: ExitUsage, line: `APP/onepipe.yaml: line 2: unknown field "replica": use app, runtime, image, platforms, test, lint, release, registry, environments, deploy or azure`},
+		code: ExitUsage, line: `APP/onepipe.yaml: line 2: unknown field "replica": use app, runtime, image, platforms, test, lint, release, registry, environments, deploy, azure or cache`},
 	{what: "onepipe.yaml is a named pipe (FIFO)", app: then(tinyApp(nil), fifoAt("onepipe.yaml")), args: []string{"plan", "--source", "APP"},
 		code: ExitUsage, line: `APP/onepipe.yaml: not a regular file (a named pipe): replace it with a YAML file, or remove it to use the defaults`},
 

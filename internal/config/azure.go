@@ -2,18 +2,23 @@ package config
 
 import (
 	"fmt"
-	"github.com/onepipe/onepipe/internal/versions"
+	"maps"
 	"net"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/onepipe/onepipe/internal/versions"
 )
 
 // Azure configures the Azure targets: a Function App that runs a container,
-// a Function App fed by zip deploy, and an Azure DevOps pipeline to trigger.
-// Each target is on when its app (or pipeline) name is set. Secret fields hold
-// secret references (env:NAME or file:PATH), never the secret itself.
+// a Function App fed by a zip package, and an Azure DevOps pipeline to
+// trigger. Each target is on when its app (or pipeline) name is set; a
+// Function App listing environments is the deploy target of `onepipe run
+// --deploy` in those environments. Secret fields hold secret references
+// (env:NAME or file:PATH), never the secret itself.
 type Azure struct {
 	// TenantID is the Microsoft Entra tenant (directory) of the service principal.
 	TenantID string `json:"tenantId,omitempty"`
@@ -54,6 +59,9 @@ type AzureFunctionContainer struct {
 	Restart bool `json:"restart,omitempty"`
 	// Smoke is the request that must answer after the change.
 	Smoke AzureSmoke `json:"smoke,omitempty"`
+	// Environments are the environments whose `onepipe run --deploy` points
+	// this Function App at the image the run publishes, e.g. [dev, prod].
+	Environments []string `json:"environments,omitempty"`
 }
 
 // AzureRegistry is how a Function App pulls its image: registry credentials
@@ -97,11 +105,34 @@ type AzureFunctionZip struct {
 	// Packages must be in .python_packages/lib/site-packages (import or
 	// distribution names; default: the names requirements.txt lists).
 	Packages []string `json:"packages,omitempty"`
-	// Timeout bounds the wait for the deployment to finish (default 10m).
+	// Timeout bounds the deploy: the upload, the wait for it to finish and
+	// any wait Azure asks for when it throttles (default 10m).
 	Timeout string `json:"timeout,omitempty"`
 	// Smoke is the request that must answer after the deploy.
 	Smoke AzureSmoke `json:"smoke,omitempty"`
+	// HostingPlan is the Function App's hosting plan: flexConsumption,
+	// consumption (Linux Consumption), premium (Elastic Premium) or
+	// dedicated (an App Service plan). It decides how the package is
+	// uploaded; onepipe reads it from the app and fails when it differs.
+	// Default: whatever the app's plan is (onepipe plan then lists the
+	// upload of each plan).
+	HostingPlan string `json:"hostingPlan,omitempty"`
+	// Environments are the environments whose `onepipe run --deploy`
+	// deploys this package, e.g. [dev, prod]: test, lint, the package
+	// (instead of an image), the upload, the smoke checks.
+	Environments []string `json:"environments,omitempty"`
 }
+
+// Hosting plans of azure.functionZip.hostingPlan.
+const (
+	HostingFlexConsumption = "flexConsumption"
+	HostingConsumption     = "consumption"
+	HostingPremium         = "premium"
+	HostingDedicated       = "dedicated"
+)
+
+// HostingPlans lists the values of azure.functionZip.hostingPlan.
+var HostingPlans = []string{HostingFlexConsumption, HostingConsumption, HostingPremium, HostingDedicated}
 
 // AzureDevOps triggers an Azure DevOps pipeline (the GitLab → Azure hand-off).
 type AzureDevOps struct {
@@ -114,8 +145,12 @@ type AzureDevOps struct {
 	Pipeline string `json:"pipeline,omitempty"`
 	// Branch to run (default: the branch this run builds).
 	Branch string `json:"branch,omitempty"`
-	// Parameters are the pipeline's template parameters.
+	// Parameters are the pipeline's template parameters (templateParameters).
 	Parameters map[string]string `json:"parameters,omitempty"`
+	// Variables are queue-time variables: plain values of variables the
+	// pipeline lets the run override ("Let users override this value when
+	// running this pipeline").
+	Variables map[string]string `json:"variables,omitempty"`
 	// PAT is a secret reference to a personal access token.
 	PAT string `json:"pat,omitempty"`
 	// Token is a secret reference to an OAuth token (e.g. env:SYSTEM_ACCESSTOKEN), used instead of PAT.
@@ -139,6 +174,11 @@ const (
 var (
 	azureAppName   = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9-]{0,58}[a-zA-Z0-9]$`)
 	azurePyVersion = regexp.MustCompile(`^3\.[0-9]{1,2}$`)
+	azureEnvName   = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
+	// azureVarName is a pipeline variable name: letters, digits, . and _
+	// (learn.microsoft.com/azure/devops/pipelines/process/variables,
+	// "Variable naming restrictions").
+	azureVarName = regexp.MustCompile(`^[A-Za-z0-9._]+$`)
 )
 
 // Enabled reports whether any Azure target is configured.
@@ -187,6 +227,13 @@ func (a Azure) Validate() error {
 			return nil
 		},
 		func() error { return azureDuration("azure.functionZip.timeout", fz.Timeout) },
+		func() error {
+			if fz.HostingPlan != "" && !slices.Contains(HostingPlans, fz.HostingPlan) {
+				return fmt.Errorf("azure.functionZip.hostingPlan %q: use %s", fz.HostingPlan, strings.Join(HostingPlans, ", "))
+			}
+			return nil
+		},
+		func() error { return a.validateEnvironments() },
 		func() error { return a.validateDevOps() },
 	}
 	for _, c := range checks {
@@ -221,6 +268,70 @@ func (a Azure) validateFunctionApp(field, app string, smoke AzureSmoke) error {
 	return azureDuration(field+".smoke.timeout", smoke.Timeout)
 }
 
+// validateEnvironments checks the environments lists: names, an app to
+// deploy, and no environment in both.
+func (a Azure) validateEnvironments() error {
+	lists := []struct {
+		field, app string
+		envs       []string
+	}{
+		{"azure.functionZip", a.FunctionZip.App, a.FunctionZip.Environments},
+		{"azure.functionContainer", a.FunctionContainer.App, a.FunctionContainer.Environments},
+	}
+	for _, l := range lists {
+		if len(l.envs) > 0 && l.app == "" {
+			return fmt.Errorf("%s.environments: set %s.app, the Function App those environments deploy to", l.field, l.field)
+		}
+		for _, e := range l.envs {
+			if !azureEnvName.MatchString(e) {
+				return fmt.Errorf("%s.environments: %q: name an environment (lowercase letters, digits and dashes), e.g. prod", l.field, e)
+			}
+		}
+	}
+	for _, e := range a.FunctionZip.Environments {
+		if slices.Contains(a.FunctionContainer.Environments, e) {
+			return fmt.Errorf("azure: environment %s is in both functionZip.environments and functionContainer.environments: keep it in one", e)
+		}
+	}
+	return nil
+}
+
+// CheckEnvironments checks that every environment the Function Apps list
+// is one of known (the environments of onepipe.yaml, dev and prod
+// included), so that a misspelt name fails instead of never deploying.
+func (a Azure) CheckEnvironments(known []string) error {
+	known = slices.Compact(slices.Sorted(slices.Values(known)))
+	for _, l := range []struct {
+		field string
+		envs  []string
+	}{{"azure.functionZip.environments", a.FunctionZip.Environments}, {"azure.functionContainer.environments", a.FunctionContainer.Environments}} {
+		for _, e := range l.envs {
+			if !slices.Contains(known, e) {
+				return fmt.Errorf("%s: %s is not an environment: use one of %s (or add it under environments:)", l.field, e, strings.Join(known, ", "))
+			}
+		}
+	}
+	return nil
+}
+
+// Function kinds FunctionFor returns.
+const (
+	FunctionZip       = "zip"
+	FunctionContainer = "container"
+)
+
+// FunctionFor says which Function App environment env deploys to:
+// FunctionZip, FunctionContainer, or "" when it deploys elsewhere.
+func (a Azure) FunctionFor(env string) string {
+	switch {
+	case a.FunctionZip.App != "" && slices.Contains(a.FunctionZip.Environments, env):
+		return FunctionZip
+	case a.FunctionContainer.App != "" && slices.Contains(a.FunctionContainer.Environments, env):
+		return FunctionContainer
+	}
+	return ""
+}
+
 func (a Azure) validateDevOps() error {
 	d := a.DevOps
 	if d.Pipeline == "" {
@@ -240,6 +351,16 @@ func (a Azure) validateDevOps() error {
 	}
 	if err := azureSecretRef("azure.devops.token", d.Token); err != nil {
 		return err
+	}
+	for _, k := range slices.Sorted(maps.Keys(d.Variables)) {
+		switch {
+		case !azureVarName.MatchString(k) || strings.HasPrefix(strings.ToLower(k), "endpoint") ||
+			strings.HasPrefix(strings.ToLower(k), "input") || strings.HasPrefix(strings.ToLower(k), "secret") ||
+			strings.HasPrefix(strings.ToLower(k), "path") || strings.HasPrefix(strings.ToLower(k), "securefile"):
+			return fmt.Errorf("azure.devops.variables: %q: use letters, digits, . and _, not starting with endpoint, input, secret, path or securefile", k)
+		case AzureIsSecretRef(d.Variables[k]):
+			return fmt.Errorf("azure.devops.variables.%s: variables are sent as plain text: keep secrets in the pipeline's variable groups, not in %s", k, FileName)
+		}
 	}
 	if d.PATExpires != "" {
 		if _, err := time.Parse(time.DateOnly, d.PATExpires); err != nil {

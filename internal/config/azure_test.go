@@ -112,3 +112,89 @@ func TestAzureParse(t *testing.T) {
 		t.Errorf("unknown field: %v", err)
 	}
 }
+
+// TestAzureFunctionEnvironments: a Function App lists the environments
+// `onepipe run --deploy` deploys it in; names are checked, an environment
+// deploys one Function App, and a name onepipe.yaml does not know fails at
+// once instead of never deploying.
+func TestAzureFunctionEnvironments(t *testing.T) {
+	sp := Azure{TenantID: "t", ClientID: "c", ClientSecret: "env:AZ_SECRET", SubscriptionID: "s", ResourceGroup: "rg"}
+	with := func(f func(*Azure)) Azure { a := sp; f(&a); return a }
+	for _, tt := range []struct {
+		name string
+		a    Azure
+		err  string
+	}{
+		{"zip", with(func(a *Azure) { a.FunctionZip = AzureFunctionZip{App: "z1", Environments: []string{"dev", "prod"}} }), ""},
+		{"no app", with(func(a *Azure) { a.FunctionZip.Environments = []string{"dev"} }),
+			"azure.functionZip.environments: set azure.functionZip.app, the Function App those environments deploy to"},
+		{"bad name", with(func(a *Azure) {
+			a.FunctionContainer = AzureFunctionContainer{App: "f1", Environments: []string{"Prod"}}
+		}),
+			`azure.functionContainer.environments: "Prod": name an environment (lowercase letters, digits and dashes), e.g. prod`},
+		{"in both", with(func(a *Azure) {
+			a.FunctionZip = AzureFunctionZip{App: "z1", Environments: []string{"dev"}}
+			a.FunctionContainer = AzureFunctionContainer{App: "f1", Environments: []string{"dev"}}
+		}), "azure: environment dev is in both functionZip.environments and functionContainer.environments: keep it in one"},
+		{"hosting plan", with(func(a *Azure) { a.FunctionZip = AzureFunctionZip{App: "z1", HostingPlan: "flexConsumption"} }), ""},
+		{"bad hosting plan", with(func(a *Azure) { a.FunctionZip = AzureFunctionZip{App: "z1", HostingPlan: "Y1"} }),
+			`azure.functionZip.hostingPlan "Y1": use flexConsumption, consumption, premium, dedicated`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.a.Validate()
+			if (tt.err == "") != (err == nil) || (err != nil && err.Error() != tt.err) {
+				t.Errorf("Validate() = %v, want %q", err, tt.err)
+			}
+		})
+	}
+	a := with(func(a *Azure) {
+		a.FunctionZip = AzureFunctionZip{App: "z1", Environments: []string{"dev"}}
+		a.FunctionContainer = AzureFunctionContainer{App: "f1", Environments: []string{"prod"}}
+	})
+	for env, want := range map[string]string{"dev": FunctionZip, "prod": FunctionContainer, "staging": ""} {
+		if got := a.FunctionFor(env); got != want {
+			t.Errorf("FunctionFor(%s) = %q, want %q", env, got, want)
+		}
+	}
+	if err := a.CheckEnvironments([]string{"dev", "prod", "dev"}); err != nil {
+		t.Error(err)
+	}
+	a.FunctionZip.Environments = []string{"stage"}
+	if err := a.CheckEnvironments([]string{"prod", "dev", "dev"}); err == nil ||
+		err.Error() != "azure.functionZip.environments: stage is not an environment: use one of dev, prod (or add it under environments:)" {
+		t.Errorf("CheckEnvironments: %v", err)
+	}
+}
+
+func TestParseChecksTheFunctionEnvironments(t *testing.T) {
+	_, err := Parse([]byte("azure:\n  tenantId: t\n  clientId: c\n  clientSecret: env:S\n  subscriptionId: s\n  resourceGroup: g\n  functionZip:\n    app: z1\n    environments: [stagging]\nenvironments:\n  staging: {}\n"))
+	if err == nil || !strings.Contains(err.Error(), "azure.functionZip.environments: stagging is not an environment: use one of dev, prod, staging") {
+		t.Errorf("Parse: %v", err)
+	}
+}
+
+// TestAzureDevOpsVariables: queue-time variables are plain values with
+// names Azure Pipelines allows (learn.microsoft.com/azure/devops/pipelines/process/variables,
+// "Variable naming restrictions": letters, numbers, . and _; not starting
+// with endpoint, input, secret, path or securefile).
+func TestAzureDevOpsVariables(t *testing.T) {
+	d := AzureDevOps{Organization: "o", Project: "p", Pipeline: "deploy", PAT: "env:PAT"}
+	for vars, want := range map[string]string{
+		"imageTag":      "",
+		"build.tag_2":   "",
+		"image-tag":     `azure.devops.variables: "image-tag": use letters, digits, . and _, not starting with endpoint, input, secret, path or securefile`,
+		"secretToken":   `azure.devops.variables: "secretToken": use letters, digits, . and _, not starting with endpoint, input, secret, path or securefile`,
+		"Endpoint.Url":  `azure.devops.variables: "Endpoint.Url": use letters, digits, . and _, not starting with endpoint, input, secret, path or securefile`,
+		"token=env:ADO": "azure.devops.variables.token: variables are sent as plain text: keep secrets in the pipeline's variable groups, not in onepipe.yaml",
+	} {
+		name, value, _ := strings.Cut(vars, "=")
+		if value == "" {
+			value = "v1"
+		}
+		d.Variables = map[string]string{name: value}
+		err := Azure{DevOps: d}.Validate()
+		if (want == "") != (err == nil) || (err != nil && err.Error() != want) {
+			t.Errorf("variable %s=%s: %v, want %q", name, value, err, want)
+		}
+	}
+}

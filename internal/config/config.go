@@ -40,6 +40,7 @@ type Config struct {
 	Environments map[string]Environment `json:"environments,omitempty"`
 	Deploy       Deploy                 `json:"deploy,omitempty"`
 	Azure        Azure                  `json:"azure,omitempty"`
+	Cache        Cache                  `json:"cache,omitempty"`
 }
 
 // Test configures the test stage.
@@ -83,6 +84,19 @@ type Release struct {
 	PreReleaseEnvironment string `json:"preReleaseEnvironment,omitempty"`
 }
 
+// Cache keeps, in a registry, what a fresh CI engine would otherwise build
+// again: the tests' dependency environment, the linter's, the local
+// cluster's Kubernetes binaries and base image. Each is an image tagged
+// KIND-KEY (a hash of its inputs) and labelled org.onepipe.cache=KIND.
+type Cache struct {
+	// Repository holds the cache images, e.g.
+	// registry.gitlab.com/acme/shop/onepipe-cache (default in CI, when the
+	// run pushes: the image repository + /onepipe-cache).
+	Repository string `json:"repository,omitempty"`
+	// Disabled turns the cache off, also in CI.
+	Disabled bool `json:"disabled,omitempty"`
+}
+
 // Registry holds the credentials used to push images. Both fields are secret
 // references (env:NAME or file:PATH); the username may also be a plain value.
 type Registry struct {
@@ -107,6 +121,8 @@ type Environment struct {
 	Secrets map[string]string `json:"secrets,omitempty"`
 	// Cluster says where the environment runs.
 	Cluster Cluster `json:"cluster,omitempty"`
+	// Docker runs the environment on a Docker host instead of a cluster.
+	Docker *Docker `json:"docker,omitempty"`
 }
 
 // Error is a problem in onepipe.yaml, with the file it came from and, when
@@ -186,6 +202,9 @@ func (c Config) Validate() error {
 	if err := c.Azure.Validate(); err != nil {
 		return err
 	}
+	if err := c.Azure.CheckEnvironments(append(c.EnvironmentNames(), "dev", "prod")); err != nil {
+		return err
+	}
 	if err := c.Deploy.Validate(); err != nil {
 		return err
 	}
@@ -195,6 +214,9 @@ func (c Config) Validate() error {
 		}
 		if r := c.Environments[name].Replicas; r < 0 {
 			return fmt.Errorf("environments.%s.replicas: %d is negative", name, r)
+		}
+		if err := c.Environments[name].checkDocker(name); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -31,6 +31,10 @@ type Deploy struct {
 	// DATABASE_URL: sqlite:////tmp/smoke.db when the database the cluster
 	// would provide is not there.
 	SmokeEnv map[string]string `json:"smokeEnv,omitempty"`
+	// Chart deploys the app with a Helm chart instead of the manifests: a
+	// chart folder in the app or a chart reference with a pinned version,
+	// with values files per environment (see Chart).
+	Chart *Chart `json:"chart,omitempty"`
 }
 
 // Deploy defaults.
@@ -199,6 +203,14 @@ func (d Deploy) Validate() error {
 	for i, c := range d.Smoke {
 		if err := c.Validate(); err != nil {
 			return fmt.Errorf("deploy.smoke[%d]: %w", i, err)
+		}
+	}
+	if d.Chart != nil {
+		if d.Manifests != "" {
+			return fmt.Errorf("deploy.chart and deploy.manifests are both set: keep one (the chart replaces the manifests)")
+		}
+		if err := d.Chart.Validate(); err != nil {
+			return err
 		}
 	}
 	return nil

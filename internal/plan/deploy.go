@@ -17,6 +17,11 @@ func (p *Plan) resolveDeploy(env Environment, d Deploy) error {
 	if err != nil {
 		return err
 	}
+	if d.Review != "" {
+		if err := p.review(d.Review); err != nil {
+			return err
+		}
+	}
 	if p.Release.Version == "" {
 		return errors.New("deploy needs a version for the image: the revision is unknown (not a git checkout, no CI variables): pass --sha or --tag")
 	}

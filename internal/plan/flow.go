@@ -3,6 +3,7 @@ package plan
 import (
 	"dagger.io/dagger"
 
+	"github.com/onepipe/onepipe/internal/registry"
 	"github.com/onepipe/onepipe/pipeline"
 )
 
@@ -25,10 +26,25 @@ func (p *Plan) Flow(dag *dagger.Client) pipeline.Flow {
 		if v, ok := p.secrets[pipeline.SecretRegistryPassword]; ok {
 			reg.Password = pipeline.NewSecret(dag, pipeline.SecretRegistryPassword, p.Publish.Repository, v)
 		}
-		f.Publish = &pipeline.PublishStep{Registry: reg, Tags: p.Publish.Tags}
+		f.Publish = &pipeline.PublishStep{Registry: reg, Tags: p.Publish.Tags, Promote: p.promotion()}
 	}
 	if p.Deploy != nil {
 		f.Deploy = &pipeline.Deployment{Cluster: p.Deploy.Cluster, Target: p.Deploy.Target}
 	}
+	f.Cache = p.registryCache(dag)
 	return f
+}
+
+// promotion lets a release tag the image its commit's branch pipeline
+// pushed (under the commit's short SHA) instead of building it again; nil
+// for runs that are not releases.
+func (p *Plan) promotion() *pipeline.Promotion {
+	if !p.Release.Release || p.CI.SHA == "" || p.CI.ShortSHA == "" {
+		return nil
+	}
+	return &pipeline.Promotion{
+		Registry: registry.Client{Repository: p.Publish.Repository, Username: p.Publish.Username, Password: p.secrets[pipeline.SecretRegistryPassword]},
+		From:     p.CI.ShortSHA,
+		Revision: p.CI.SHA,
+	}
 }

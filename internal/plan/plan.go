@@ -55,6 +55,8 @@ type Inputs struct {
 	Publish *Publish
 	// Deploy says where the app goes (nil for commands that never deploy).
 	Deploy *Deploy
+	// Cache says where the registry cache goes.
+	Cache Cache
 }
 
 // Ref overrides what is being built and where it goes.
@@ -91,10 +93,14 @@ type Deploy struct {
 	// loopback (the Dagger module's tcp://localhost:PORT); nil: the engine's
 	// host tunnel does.
 	APIServer *dagger.Service
+	// Review deploys the environment's settings as a review environment of
+	// this name (a merge request's, e.g. mr-7): its own namespace, see
+	// ReviewEnvironment (implies Deploy).
+	Review string
 }
 
 func (d *Deploy) wanted() bool {
-	return d != nil && (d.Deploy || d.Cluster != "" || d.Kubeconfig != "")
+	return d != nil && (d.Deploy || d.Cluster != "" || d.Kubeconfig != "" || d.Review != "")
 }
 
 // Environment is what a plan reads from where it is made.
@@ -131,6 +137,8 @@ type Plan struct {
 	Publish *PublishPlan
 	// Deploy is nil unless the run deploys.
 	Deploy *DeployPlan
+	// Cache is nil unless the run keeps its environments in a registry.
+	Cache *CachePlan
 
 	secrets map[pipeline.SecretKind]string // resolved secret values; never printed
 }
@@ -171,9 +179,13 @@ func Resolve(app *App, in Inputs, env Environment) (*Plan, error) {
 		// a Function App deployed as a zip has no image to pack
 		p.Stages = []pipeline.Stage{pipeline.StageTest, pipeline.StageLint}
 	}
+	var noDockerfile error // unless the environment's target ships its own package
 	if p.needsImage(in) {
 		if err := proj.RequireDockerfile(in.Dockerfile); err != nil {
-			return nil, err
+			if !in.Deploy.wanted() || in.publishing() {
+				return nil, err
+			}
+			noDockerfile = err
 		}
 	}
 	if in.ExportImage && !p.needsImage(in) {
@@ -197,9 +209,15 @@ func Resolve(app *App, in Inputs, env Environment) (*Plan, error) {
 			return nil, err
 		}
 	}
+	if err := p.resolveCache(in.Cache); err != nil {
+		return nil, err
+	}
 	if in.Deploy.wanted() {
 		if len(p.Stages) > 0 && !slices.Contains(p.Stages, pipeline.StagePack) {
 			p.Stages = append(p.Stages, pipeline.StagePack) // the deploy needs the image
+		}
+		if noDockerfile != nil && !pipeline.TargetPacks(cfg, p.EnvName) {
+			return nil, noDockerfile
 		}
 		if err := p.resolveDeploy(env, *in.Deploy); err != nil {
 			return nil, err

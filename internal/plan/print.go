@@ -47,6 +47,12 @@ func (p *Plan) Print(w io.Writer) {
 			auth = fmt.Sprintf("user %s, password from %s", p.Publish.Username, p.Publish.PasswordRef)
 		}
 		row("registry", fmt.Sprintf("%s (%s)", imageref.RegistryHost(p.Publish.Repository), auth))
+		if p.promotion() != nil {
+			row("promote", fmt.Sprintf("when %s:%s holds this commit's image built from this source, tag it (same digest) instead of building", p.Publish.Repository, p.CI.ShortSHA))
+		}
+	}
+	if p.Cache != nil {
+		row("cache", fmt.Sprintf("%s (%s): the test and lint environments and the local cluster's binaries, pulled when present, pushed when not", p.Cache.Repository, p.Cache.Why))
 	}
 	tw.Flush()
 	if p.Deploy != nil {
@@ -80,6 +86,10 @@ func (p *Plan) StageLines() []string {
 				continue
 			}
 		case pipeline.StagePack:
+			if pk, ok := p.packager(); ok {
+				out = append(out, "pack "+pk.PackPlan())
+				continue
+			}
 			ps := make([]string, len(p.Pipeline.Platforms))
 			for i, pl := range p.Pipeline.Platforms {
 				ps[i] = string(pl)

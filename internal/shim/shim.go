@@ -1,8 +1,18 @@
-// Package shim renders the small CI files that hand a GitLab, Azure DevOps or
-// GitHub Actions pipeline over to onepipe: one job (or step) whose script is a
-// single onepipe line, with the engine, credentials and JUnit reports wired the
-// way each CI expects. Every shim comes from one embedded template per CI, so
-// `onepipe init` and the committed examples can never drift apart.
+// Package shim renders the CI files that hand a GitLab, Azure DevOps or
+// GitHub Actions pipeline over to onepipe: stages for test (test, lint and
+// pack side by side), publish and deploy (dev from the default branch, prod
+// from release tags, pre-releases to their environment, on GitLab a review
+// environment per merge request with a stop job), each job's script a
+// single onepipe line, with the engine, the credentials (secret references,
+// never values) and the JUnit reports wired the way each CI expects.
+//
+// The jobs run the onepipe release that wrote the shim, built once per
+// pipeline by `go install` (checked against Go's checksum database) and
+// handed to the later jobs; the dagger CLI comes out of the pinned engine
+// image. The templates' headers say why, and what is and is not verified.
+//
+// Every shim comes from one embedded template per CI, so `onepipe init` and
+// the committed examples can never drift apart.
 package shim
 
 import (
@@ -10,13 +20,13 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
-	"github.com/onepipe/onepipe/internal/versions"
 	"regexp"
 	"slices"
 	"strings"
 	"text/template"
 
 	"github.com/onepipe/onepipe/internal/imageref"
+	"github.com/onepipe/onepipe/internal/versions"
 )
 
 // Kind names a CI system.
@@ -57,17 +67,30 @@ func FileName(k Kind) string {
 	return ""
 }
 
-// Defaults used for every empty Data field.
+// Defaults used for every empty Data field, and the names the shims share.
 const (
-	// Module is the Go package `go run` builds onepipe from.
+	// Module is the Go package the build job installs onepipe from, at Data.Version.
 	Module = "github.com/onepipe/onepipe/cmd/onepipe"
-	// OutDir is where the job asks onepipe to write its reports (JUnit XML,
+	// Built is where the build job leaves onepipe, relative to the checkout,
+	// and what the later jobs run unless Data.Command says otherwise.
+	Built = ".onepipe/bin/onepipe"
+	// UnsetVersion is the version a development build of onepipe writes: it
+	// knows no release to pin, so the build job stops with one line until
+	// ONEPIPE_VERSION in the shim names one (or init is run with --version).
+	UnsetVersion = "UNSET"
+	// OutDir is where the jobs ask onepipe to write its reports (JUnit XML,
 	// lint findings), relative to the repository root.
 	OutDir = ".onepipe/out"
 	// UsernameVar and PasswordVar are the CI secret variables the shims read
 	// registry credentials from when publishing to a registry of your own.
 	UsernameVar = "REGISTRY_USERNAME"
 	PasswordVar = "REGISTRY_PASSWORD"
+	// KubeconfigVar is the CI secret variable holding the kubeconfig of the
+	// cluster the deploy jobs reach (scoped per environment where the CI can).
+	KubeconfigVar = "KUBECONFIG_DATA"
+	// ReviewEnv is the environment whose settings GitLab's review
+	// environments deploy (each in a namespace of its own).
+	ReviewEnv = "dev"
 )
 
 // Data is what a shim says about one app. Zero fields take the defaults above.
@@ -79,23 +102,52 @@ type Data struct {
 	// Repository is the image repository to push to, e.g. acme.azurecr.io/shop,
 	// logged in with the REGISTRY_USERNAME / REGISTRY_PASSWORD secret variables.
 	// Empty pushes to GitLab's own registry on GitLab (--push) and pushes nothing
-	// on Azure DevOps and GitHub Actions.
+	// on Azure DevOps and GitHub Actions (which then deploy nothing either:
+	// a cluster pulls the images it runs).
 	Repository string
-	// Branches are the branches whose pushes run the pipeline (default main).
-	// Tags starting with v always do, on every CI alike (GitLab:
-	// $CI_COMMIT_TAG =~ /^v/, Azure DevOps: v*, GitHub Actions: v**), and the
-	// shims pass nothing about them: onepipe decides from the tag whether it
-	// is a release (v1.2.3: prod, moving tags) or a pre-release (v1.2.3-rc.1:
-	// release.preReleaseEnvironment, its own tag only).
+	// Branches are the branches whose pushes run the pipeline (default main);
+	// dev deploys from the default branch (Azure DevOps, which names none:
+	// the first of Branches).
+	// Tags starting with v always run it, on every CI alike (GitLab:
+	// $CI_COMMIT_TAG =~ /^v/, Azure DevOps: v*, GitHub Actions: v**), and
+	// onepipe decides from the tag whether it is a release (v1.2.3: prod,
+	// moving tags) or a pre-release (v1.2.3-rc.1: PreReleaseEnv, its own tag
+	// only).
 	Branches []string
-	// Version is the onepipe release the job runs (default latest).
+	// Version is the onepipe release the pipeline builds and runs: a Go
+	// module version of github.com/onepipe/onepipe such as v1.2.3 (default
+	// UnsetVersion, which the build job refuses).
 	Version string
-	// Command is how the job runs onepipe, e.g. the path of an installed binary
-	// (default: go run github.com/onepipe/onepipe/cmd/onepipe@VERSION).
+	// Command is how the jobs run onepipe instead of building it, e.g. the
+	// path of a binary on the runner's image; the shim then has no build job.
 	Command string
-	// DaggerVersion, GoVersion and DockerVersion pin the tools the job
-	// installs (defaults: the constants of the same names).
-	DaggerVersion string
+	// Engine is the runner host of a long-lived Dagger engine, e.g.
+	// kube-pod://dagger-engine-0?namespace=dagger&container=dagger-engine
+	// (onepipe engine manifests) or tcp://dagger-engine:1234: the jobs use
+	// it instead of starting an engine in Docker (GitLab: no docker:dind).
+	Engine string
+	// Changes are path filters (GitLab rules:changes, e.g. src/**): branch
+	// and merge request pipelines run only when a matching file changed;
+	// release tags always run.
+	Changes []string
+	// ManualProd makes the prod deploy wait for someone to start it (GitLab
+	// when: manual; Azure DevOps and GitHub Actions gate an environment in
+	// its settings instead, which the header says).
+	ManualProd bool
+	// PreReleaseEnv is the environment pre-release tags deploy to: what
+	// release.preReleaseEnvironment in onepipe.yaml says (default dev).
+	PreReleaseEnv string
+	// NoDeploy writes no deploy jobs: the pipeline ends with publish.
+	NoDeploy bool
+	// NoReview writes no review environments for merge requests (GitLab).
+	NoReview bool
+	// NoCluster lists the environments that deploy to no Kubernetes cluster
+	// (a Docker host, a Function App): their deploy jobs get no cluster
+	// flags, and a review environment needs ReviewEnv to have a cluster.
+	NoCluster []string
+	// GoVersion and DockerVersion pin the Go toolchain that builds onepipe
+	// and the Docker images GitLab jobs run in (defaults: the versions
+	// package's).
 	GoVersion     string
 	DockerVersion string
 }
@@ -104,9 +156,20 @@ var (
 	appPattern     = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$`)
 	pathPattern    = regexp.MustCompile(`^[A-Za-z0-9._][A-Za-z0-9._/-]*$`)
 	branchPattern  = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._/-]*$`)
-	versionPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._+-]*$`)
+	toolPattern    = regexp.MustCompile(`^[0-9][A-Za-z0-9._+-]*$`)
 	commandPattern = regexp.MustCompile(`^[\x20-\x7e]*[\x21-\x7e][\x20-\x7e]*$`)
+	envPattern     = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
+	changesPattern = regexp.MustCompile(`^[A-Za-z0-9._*?/\[\]{}!-]+$`)
+	// modulePattern is a Go module version a build can pin: a release, a
+	// pre-release or a pseudo-version; never latest, never build metadata.
+	modulePattern = regexp.MustCompile(`^v(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$`)
+	// enginePattern is a runner host the dagger CLI dials: no spaces,
+	// quotes, $ or parentheses, which a CI would read as its own syntax.
+	enginePattern = regexp.MustCompile(`^(kube-pod|tcp|tls|ssh|unix|docker-image|docker-container|image\+docker|container\+docker)://[A-Za-z0-9._~:/?#@&=%+,-]+$`)
 )
+
+// IsModuleVersion reports whether v is a onepipe version a shim can pin.
+func IsModuleVersion(v string) bool { return modulePattern.MatchString(v) }
 
 // withDefaults fills the empty fields.
 func (d Data) withDefaults() Data {
@@ -120,13 +183,10 @@ func (d Data) withDefaults() Data {
 		d.Branches = []string{"main"}
 	}
 	if d.Version == "" {
-		d.Version = "latest"
+		d.Version = UnsetVersion
 	}
-	if d.Command == "" {
-		d.Command = "go run " + Module + "@" + d.Version
-	}
-	if d.DaggerVersion == "" {
-		d.DaggerVersion = versions.Dagger
+	if d.PreReleaseEnv == "" {
+		d.PreReleaseEnv = "dev"
 	}
 	if d.GoVersion == "" {
 		d.GoVersion = versions.Go
@@ -150,10 +210,12 @@ func (d Data) Validate() error {
 	errs := []error{
 		check("app name", d.App, appPattern, "letters, digits, '.', '_' and '-'"),
 		check("source folder", d.Source, pathPattern, "a relative path inside the repository, without spaces or '..'"),
-		check("onepipe version", d.Version, versionPattern, "latest or a release such as v1.2.3"),
-		check("Dagger version", d.DaggerVersion, versionPattern, "a release such as 0.21.8"),
-		check("Go version", d.GoVersion, versionPattern, "a release such as 1.26.1"),
-		check("Docker version", d.DockerVersion, versionPattern, "a release such as 27.2.0"),
+		check("pre-release environment", d.PreReleaseEnv, envPattern, "lowercase letters, digits and dashes, e.g. dev or staging"),
+		check("Go version", d.GoVersion, toolPattern, "a release such as 1.26.1"),
+		check("Docker version", d.DockerVersion, toolPattern, "a release such as 27.2.0"),
+	}
+	if d.Version != UnsetVersion && !IsModuleVersion(d.Version) {
+		errs = append(errs, fmt.Errorf("onepipe version %q is not a release the pipeline can pin: use one such as v1.2.3 (never latest)", d.Version))
 	}
 	if slices.Contains(strings.Split(d.Source, "/"), "..") {
 		errs = append(errs, fmt.Errorf("source folder %q is outside the repository: use a path inside it, e.g. . or services/shop", d.Source))
@@ -164,8 +226,17 @@ func (d Data) Validate() error {
 	for _, b := range d.Branches {
 		errs = append(errs, check("branch", b, branchPattern, "a branch name such as main or release/1.x"))
 	}
-	if !commandPattern.MatchString(d.Command) {
+	for _, e := range d.NoCluster {
+		errs = append(errs, check("environment", e, envPattern, "lowercase letters, digits and dashes, e.g. dev or staging"))
+	}
+	for _, c := range d.Changes {
+		errs = append(errs, check("changes path", c, changesPattern, "a path or glob inside the repository, e.g. src/** or requirements*.txt"))
+	}
+	if d.Command != "" && !commandPattern.MatchString(d.Command) {
 		errs = append(errs, fmt.Errorf("onepipe command %q is not usable in a CI file: use one line of printable ASCII, e.g. /usr/local/bin/onepipe", d.Command))
+	}
+	if d.Engine != "" && !enginePattern.MatchString(d.Engine) {
+		errs = append(errs, fmt.Errorf("engine %q is not a Dagger runner host: use kube-pod://POD?namespace=NS&container=C (onepipe engine manifests prints it) or tcp://HOST:PORT", d.Engine))
 	}
 	for _, err := range errs {
 		if err != nil {
@@ -182,22 +253,107 @@ func Pushes(kind Kind, d Data) bool {
 	return kind == GitLab || d.Repository != ""
 }
 
+// Deploys reports whether the shim for kind has deploy jobs: unless
+// NoDeploy, wherever it pushes (the clusters pull what they run).
+func Deploys(kind Kind, d Data) bool {
+	return !d.NoDeploy && Pushes(kind, d)
+}
+
 // view is what the templates see: the data with defaults, plus the derived
 // pieces that would otherwise be spelled out in three templates.
 type view struct {
 	Data
-	// Publish are the onepipe flags that say where the image goes ("" for none).
+	Kind Kind
+	// Publish are the onepipe flags that say where the image goes.
 	Publish string
-	// UsernameVar and PasswordVar name the secret variables (when Repository is set).
-	UsernameVar, PasswordVar string
-	OutDir                   string
+	// Cluster are the onepipe flags that say which cluster deploys reach.
+	Cluster string
+	// UsernameVar, PasswordVar and KubeconfigVar name the secret variables.
+	UsernameVar, PasswordVar, KubeconfigVar string
+	OutDir, Module, Built, UnsetVersion     string
+	// EngineImage is the Dagger engine image the jobs' dagger CLI comes
+	// from and, without Engine, the engine they start.
+	EngineImage string
+	// RunnerHost is where the dagger CLI finds its engine.
+	RunnerHost string
+	// Deploy and Review say whether deploy jobs and review environments are written.
+	Deploy, Review bool
+	// DevBranch is the branch dev deploys from where the CI names no default branch.
+	DevBranch string
+	ReviewEnv string
+	// KubePod is true when Engine is reached through kubectl exec.
+	KubePod bool
+	// Deployments are the deploy jobs, in order: dev, prod, pre-release.
+	Deployments []deployment
 }
 
-func (d Data) view() view {
-	v := view{Data: d, OutDir: OutDir}
+// deployment is one deploy job: the environment and when the job runs, in
+// the CI's own terms.
+type deployment struct {
+	// Env is the onepipe environment, and the CI's environment name.
+	Env string
+	// Job is the job's (GitLab, GitHub) or stage's (Azure) name.
+	Job string
+	// When is the GitLab rule, Azure condition or GitHub if expression.
+	When string
+	// Why says in a comment which refs When picks.
+	Why string
+	// Manual makes the job wait for a person (GitLab).
+	Manual bool
+	// Cluster is true when the environment deploys to a Kubernetes cluster.
+	Cluster bool
+}
+
+// deployments are the deploy jobs of kind: dev from the default branch
+// (Azure DevOps names none: the first branch), prod from final release
+// tags, PreReleaseEnv from pre-release tags (a tag with a dash, as onepipe's
+// release policy reads it).
+func (v view) deployments() []deployment {
+	type refs struct{ dev, final, pre string }
+	var when refs
+	name := func(env string) string { return "deploy:" + env }
+	switch v.Kind {
+	case GitLab:
+		when = refs{"$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH", `$CI_COMMIT_TAG =~ /^v[0-9]+\.[0-9]+\.[0-9]+$/`, `$CI_COMMIT_TAG =~ /^v[0-9]+\.[0-9]+\.[0-9]+-/`}
+	case Azure:
+		tag := "startsWith(variables['Build.SourceBranch'], 'refs/tags/v')"
+		dash := "contains(variables['Build.SourceBranch'], '-')"
+		when = refs{"eq(variables['Build.SourceBranch'], 'refs/heads/" + v.DevBranch + "')", "and(" + tag + ", not(" + dash + "))", "and(" + tag + ", " + dash + ")"}
+		name = func(env string) string { return "deploy_" + strings.ReplaceAll(env, "-", "_") }
+	case GitHub:
+		when = refs{"github.ref == format('refs/heads/{0}', github.event.repository.default_branch)", "startsWith(github.ref, 'refs/tags/v') && !contains(github.ref, '-')", "startsWith(github.ref, 'refs/tags/v') && contains(github.ref, '-')"}
+		name = func(env string) string { return "deploy-" + env }
+	}
+	out := []deployment{
+		{Env: "dev", Job: name("dev"), When: when.dev, Why: "the default branch"},
+		{Env: "prod", Job: name("prod"), When: when.final, Why: "final releases: v1.2.3", Manual: v.ManualProd},
+		{Env: v.PreReleaseEnv, Job: name("pre-release"), When: when.pre, Why: "pre-releases: v1.2.3-rc.1"},
+	}
+	for i := range out {
+		out[i].Cluster = !slices.Contains(v.NoCluster, out[i].Env)
+	}
+	return out
+}
+
+func (d Data) view(kind Kind) view {
+	v := view{
+		Data: d, Kind: kind, OutDir: OutDir, Module: Module, Built: Built, UnsetVersion: UnsetVersion,
+		UsernameVar: UsernameVar, PasswordVar: PasswordVar, KubeconfigVar: KubeconfigVar,
+		EngineImage: versions.DaggerEngineImage, RunnerHost: d.Engine,
+		Deploy: Deploys(kind, d), DevBranch: d.Branches[0], ReviewEnv: ReviewEnv,
+		KubePod: strings.HasPrefix(d.Engine, "kube-pod://"),
+	}
+	v.Review = v.Deploy && kind == GitLab && !d.NoReview && !slices.Contains(d.NoCluster, ReviewEnv)
+	if v.RunnerHost == "" {
+		v.RunnerHost = "docker-image://" + v.EngineImage
+	}
+	v.Publish = "--push"
 	if d.Repository != "" {
-		v.UsernameVar, v.PasswordVar = UsernameVar, PasswordVar
 		v.Publish = fmt.Sprintf("--publish %s --registry-username env:%s --registry-password env:%s", d.Repository, UsernameVar, PasswordVar)
+	}
+	v.Cluster = "--kubeconfig env:" + KubeconfigVar
+	if v.Deploy {
+		v.Deployments = v.deployments()
 	}
 	return v
 }
@@ -206,17 +362,42 @@ func (d Data) view() view {
 var templateFS embed.FS
 
 // templates uses [[ ]] as delimiters so that GitHub's ${{ }} and Azure's
-// $( ) need no escaping.
-var templates = template.Must(template.New("shim").
-	Delims("[[", "]]").
-	Option("missingkey=error").
-	Funcs(template.FuncMap{"q": quote}).
-	ParseFS(templateFS, "templates/*.yml.tmpl"))
+// $( ) need no escaping. Its funcs: q quotes a YAML string, include renders
+// a named template (steps shared by jobs) and indent shifts it to where a
+// job's steps are.
+var templates *template.Template
+
+func init() {
+	templates = template.Must(template.New("shim").
+		Delims("[[", "]]").
+		Option("missingkey=error").
+		Funcs(template.FuncMap{"q": quote, "include": include, "indent": indent}).
+		ParseFS(templateFS, "templates/*.yml.tmpl"))
+}
 
 // quote renders s as a YAML double-quoted scalar (JSON strings are YAML).
 func quote(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
+}
+
+// include renders the template name with data.
+func include(name string, data any) (string, error) {
+	var b strings.Builder
+	err := templates.ExecuteTemplate(&b, name, data)
+	return b.String(), err
+}
+
+// indent puts n spaces before every non-empty line of s.
+func indent(n int, s string) string {
+	pad := strings.Repeat(" ", n)
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		if l != "" {
+			lines[i] = pad + l
+		}
+	}
+	return strings.Join(lines, "\n")
 }
 
 // Render returns the shim for kind. Empty fields of d take their defaults; a
@@ -229,7 +410,7 @@ func Render(kind Kind, d Data) ([]byte, error) {
 		return nil, err
 	}
 	var buf bytes.Buffer
-	if err := templates.ExecuteTemplate(&buf, string(kind)+".yml.tmpl", d.withDefaults().view()); err != nil {
+	if err := templates.ExecuteTemplate(&buf, string(kind)+".yml.tmpl", d.withDefaults().view(kind)); err != nil {
 		return nil, fmt.Errorf("render %s shim: %w", kind, err)
 	}
 	return buf.Bytes(), nil

@@ -2,7 +2,6 @@ package shim
 
 import (
 	"flag"
-	"github.com/onepipe/onepipe/internal/versions"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -11,7 +10,8 @@ import (
 	"testing"
 
 	"dagger.io/dagger/engineconn"
-	"sigs.k8s.io/yaml"
+
+	"github.com/onepipe/onepipe/internal/versions"
 )
 
 // update rewrites the golden files and the committed examples from Render:
@@ -22,8 +22,12 @@ var update = flag.Bool("update", false, "rewrite testdata/*.golden and examples/
 // cases are the shapes of Data the golden files pin down.
 var cases = map[string]Data{
 	"defaults": {},
-	"registry": {App: "shop", Source: "services/shop", Repository: "acme.azurecr.io/shop", Branches: []string{"main", "release/1.x"}, Version: "v1.2.3"},
-	"binary":   {App: "tornado", Command: "/usr/local/bin/onepipe"},
+	"registry": {App: "shop", Source: "services/shop", Repository: "acme.azurecr.io/shop", Branches: []string{"main", "release/1.x"}, Version: "v1.2.3",
+		ManualProd: true, PreReleaseEnv: "staging", Changes: []string{"services/shop/**", "requirements*.txt"}},
+	"binary":    {App: "tornado", Command: "/usr/local/bin/onepipe", Version: "v1.2.3", NoReview: true},
+	"engine":    {App: "tornado", Repository: "registry.example.com/tornado", Version: "v0.0.0-20260101000000-abcdef123456", Engine: "kube-pod://dagger-engine-0?namespace=dagger&container=dagger-engine"},
+	"no-deploy": {App: "tornado", Version: "v1.2.3-rc.1", NoDeploy: true},
+	"docker":    {App: "tornado", Version: "v1.2.3", NoCluster: []string{"dev", "prod"}},
 }
 
 func TestRenderGolden(t *testing.T) {
@@ -52,128 +56,111 @@ func TestRenderGolden(t *testing.T) {
 	}
 }
 
-// onepipeLines returns the shell lines (one per script/run entry) that invoke onepipe.
-func onepipeLines(lines []string) []string {
-	var out []string
-	for _, l := range lines {
-		if strings.Contains(l, "$ONEPIPE ") {
-			out = append(out, l)
-		}
-	}
-	return out
-}
-
-func parse(t *testing.T, b []byte) map[string]any {
-	t.Helper()
-	var m map[string]any
-	if err := yaml.Unmarshal(b, &m); err != nil {
-		t.Fatalf("rendered shim is not YAML: %v\n%s", err, b)
-	}
-	return m
-}
-
-func get(t *testing.T, v any, path ...any) any {
-	t.Helper()
-	for _, p := range path {
-		switch key := p.(type) {
-		case string:
-			m, ok := v.(map[string]any)
-			if !ok {
-				t.Fatalf("at %q: not a mapping in %v", key, path)
-			}
-			v = m[key]
-		case int:
-			s, ok := v.([]any)
-			if !ok || key >= len(s) {
-				t.Fatalf("at [%d]: not a list that long in %v", key, path)
-			}
-			v = s[key]
-		}
-	}
-	return v
-}
-
-func strs(v any) []string {
-	var out []string
-	for _, x := range v.([]any) {
-		out = append(out, x.(string))
-	}
-	return out
-}
-
 // checkStructure asserts what every shim must do, whatever the data: one
-// onepipe line, reports wired, secrets never on the command line.
+// onepipe line per job, the test job first, publish and deploy jobs that
+// say where the image and the release go, reports wired, the pinned
+// onepipe built once, secrets never on a command line, nothing unpinned.
 func checkStructure(t *testing.T, k Kind, d Data, b []byte) {
 	t.Helper()
-	m := parse(t, b)
 	d = d.withDefaults()
-	var lines []string
+	all := jobs(t, k, b)
+	vars := variables(t, k, b)
+	text := string(b)
+	for _, bad := range []string{"@latest", "| sh", "|sh", "install.sh", "curl "} {
+		if strings.Contains(text, bad) {
+			t.Errorf("%s: the shim contains %q: everything it runs is pinned and nothing is piped to a shell", k, bad)
+		}
+	}
+	if vars["ONEPIPE_VERSION"] != d.Version {
+		t.Errorf("%s: ONEPIPE_VERSION = %q, want %q", k, vars["ONEPIPE_VERSION"], d.Version)
+	}
+	if want := versions.DaggerEngineImage; vars["DAGGER_ENGINE_IMAGE"] != want {
+		t.Errorf("%s: DAGGER_ENGINE_IMAGE = %q, want %q", k, vars["DAGGER_ENGINE_IMAGE"], want)
+	}
+	host := vars["_EXPERIMENTAL_DAGGER_RUNNER_HOST"]
+	if d.Engine != "" && host != d.Engine || d.Engine == "" && host != "docker-image://"+versions.DaggerEngineImage {
+		t.Errorf("%s: _EXPERIMENTAL_DAGGER_RUNNER_HOST = %q for engine %q", k, host, d.Engine)
+	}
+
+	// onepipe: built once from the pinned module, or the user's command
+	build := ""
+	for name, j := range all {
+		for _, l := range j.Lines {
+			if strings.Contains(l, "go install") {
+				if build != "" {
+					t.Errorf("%s: jobs %s and %s both build onepipe", k, build, name)
+				}
+				build = name
+				if !strings.HasSuffix(l, "go install "+Module+"@$ONEPIPE_VERSION") && !strings.HasSuffix(l, "go install "+Module+"@$(ONEPIPE_VERSION)") {
+					t.Errorf("%s: %s builds onepipe with %q, not the pinned module version", k, name, l)
+				}
+			}
+		}
+	}
+	switch {
+	case d.Command != "" && (build != "" || vars["ONEPIPE"] != d.Command):
+		t.Errorf("%s: with command %q the shim builds onepipe in %q and ONEPIPE is %q", k, d.Command, build, vars["ONEPIPE"])
+	case d.Command == "" && build == "":
+		t.Errorf("%s: no job builds onepipe %s", k, d.Version)
+	}
+
+	// every job that runs onepipe runs it once
+	ran := map[string]string{}
+	for name, j := range all {
+		lines := j.onepipe()
+		if name == build {
+			if len(lines) != 0 {
+				t.Errorf("%s: the build job %s runs onepipe: %q", k, name, lines)
+			}
+			continue
+		}
+		if len(lines) != 1 {
+			t.Errorf("%s: job %s has %d onepipe lines, want exactly 1: %q", k, name, len(lines), lines)
+			continue
+		}
+		line := lines[0]
+		ran[name] = line
+		for _, secret := range []string{"$" + PasswordVar, "$" + KubeconfigVar, "secrets.", "$(" + PasswordVar, "$(" + KubeconfigVar} {
+			if strings.Contains(line, secret) {
+				t.Errorf("%s: job %s puts a secret value on the command line: %q", k, name, line)
+			}
+		}
+		if !strings.HasPrefix(line, "$ONEPIPE run --source "+d.Source+" --out "+OutDir) && !strings.HasPrefix(line, "$ONEPIPE down --source "+d.Source+" ") {
+			t.Errorf("%s: job %s's line %q does not work on the app in %s", k, name, line, d.Source)
+		}
+	}
+
+	// test: the checks, nothing pushed
+	test, ok := ran["test"]
+	if !ok || test != "$ONEPIPE run --source "+d.Source+" --out "+OutDir {
+		t.Errorf("%s: the test job runs %q, want test, lint and pack with nothing pushed", k, test)
+	}
 	switch k {
 	case GitLab:
-		job := get(t, m, "onepipe")
-		lines = strs(get(t, job, "script"))
-		if len(lines) != 1 {
-			t.Errorf("gitlab: script has %d lines, want exactly the onepipe line", len(lines))
+		tj := all["test"]
+		if get(t, tj.raw, "artifacts", "when") != "always" {
+			t.Errorf("gitlab: test artifacts:when must be always (reports of failing tests matter most)")
 		}
-		if got := get(t, job, "artifacts", "when"); got != "always" {
-			t.Errorf("gitlab: artifacts:when = %v, want always (reports of failing tests matter most)", got)
-		}
-		junit := strs(get(t, job, "artifacts", "reports", "junit"))
+		junit := strs(get(t, tj.raw, "artifacts", "reports", "junit"))
 		if len(junit) != 2 || junit[0] != OutDir+"/junit.xml" || junit[1] != OutDir+"/lint-junit.xml" {
 			t.Errorf("gitlab: artifacts:reports:junit = %v", junit)
 		}
-		if get(t, job, "variables", "ONEPIPE") != d.Command {
-			t.Errorf("gitlab: ONEPIPE = %v, want %q", get(t, job, "variables", "ONEPIPE"), d.Command)
-		}
-		publish := get(t, job, "variables", "ONEPIPE_PUBLISH").(string)
-		if d.Repository == "" && publish != "--push" || d.Repository != "" && !strings.Contains(publish, "--publish "+d.Repository) {
-			t.Errorf("gitlab: ONEPIPE_PUBLISH = %q for repository %q", publish, d.Repository)
-		}
-		if mr := get(t, job, "rules", 0); get(t, mr, "variables", "ONEPIPE_PUBLISH") != "" {
-			t.Errorf("gitlab: merge request pipelines must push nothing, first rule is %v", mr)
-		}
-		if n := len(get(t, job, "rules").([]any)); n != 2+len(d.Branches) {
-			t.Errorf("gitlab: %d rules, want merge requests, release tags and %d branches", n, len(d.Branches))
-		}
 	case Azure:
-		steps := get(t, m, "steps").([]any)
-		var publishes int
-		for _, s := range steps {
+		var published bool
+		for _, s := range all["test"].raw["steps"].([]any) {
 			step := s.(map[string]any)
-			if sc, ok := step["script"].(string); ok {
-				lines = append(lines, sc)
-			}
 			if step["task"] == "PublishTestResults@2" {
-				publishes++
-				if step["condition"] != "succeededOrFailed()" {
-					t.Errorf("azure: PublishTestResults condition = %v, want succeededOrFailed()", step["condition"])
-				}
 				in := step["inputs"].(map[string]any)
-				if in["testResultsFormat"] != "JUnit" || in["testResultsFiles"] != OutDir+"/*junit.xml" {
-					t.Errorf("azure: PublishTestResults inputs = %v", in)
-				}
-			}
-			if sc, _ := step["script"].(string); d.Repository != "" && strings.Contains(sc, "$ONEPIPE ") {
-				env, _ := step["env"].(map[string]any)
-				if env[PasswordVar] != "$("+PasswordVar+")" {
-					t.Errorf("azure: the onepipe step must map the secret %s in env:, has %v", PasswordVar, env)
-				}
+				published = step["condition"] == "succeededOrFailed()" && in["testResultsFormat"] == "JUnit" && in["testResultsFiles"] == OutDir+"/*junit.xml"
 			}
 		}
-		if publishes != 1 {
-			t.Errorf("azure: %d PublishTestResults@2 steps, want 1", publishes)
-		}
-		if got := strs(get(t, m, "trigger", "branches", "include")); strings.Join(got, ",") != strings.Join(d.Branches, ",") {
-			t.Errorf("azure: trigger branches = %v, want %v", got, d.Branches)
+		if !published {
+			t.Error("azure: the test job must publish the JUnit results with condition succeededOrFailed()")
 		}
 	case GitHub:
-		steps := get(t, m, "jobs", "onepipe", "steps").([]any)
 		var kept bool
-		for _, s := range steps {
+		for _, s := range all["test"].raw["steps"].([]any) {
 			step := s.(map[string]any)
-			if run, ok := step["run"].(string); ok {
-				lines = append(lines, run)
-			}
 			if step["uses"] == "actions/upload-artifact@v4" {
 				kept = step["if"] == "always()" && get(t, step, "with", "path") == OutDir+"/"
 			}
@@ -182,20 +169,89 @@ func checkStructure(t *testing.T, k Kind, d Data, b []byte) {
 			t.Error("github: reports must be uploaded with if: always()")
 		}
 	}
-	one := onepipeLines(lines)
-	if len(one) != 1 {
-		t.Fatalf("%s: %d onepipe lines, want exactly 1: %q", k, len(one), one)
+
+	// publish: the image where it goes
+	publish := "$ONEPIPE_PUBLISH"
+	if k != GitLab {
+		publish = strings.TrimPrefix(ran["publish"], "$ONEPIPE run --source "+d.Source+" --out "+OutDir+" --only pack ")
 	}
-	line := one[0]
-	if !strings.HasPrefix(line, "$ONEPIPE run --source "+d.Source+" --out "+OutDir) {
-		t.Errorf("%s: onepipe line %q does not run the app in %s with reports in %s", k, line, d.Source, OutDir)
+	if Pushes(k, d) {
+		if ran["publish"] != "$ONEPIPE run --source "+d.Source+" --out "+OutDir+" --only pack "+publish {
+			t.Errorf("%s: the publish job runs %q", k, ran["publish"])
+		}
+		where := publish
+		if k == GitLab {
+			where = vars["ONEPIPE_PUBLISH"]
+		}
+		if d.Repository == "" && where != "--push" || d.Repository != "" && where != "--publish "+d.Repository+" --registry-username env:"+UsernameVar+" --registry-password env:"+PasswordVar {
+			t.Errorf("%s: the image goes to %q for repository %q", k, where, d.Repository)
+		}
+		if k != GitLab && !slices.Contains(all["publish"].Secrets, PasswordVar) {
+			t.Errorf("%s: the publish job does not map the secret %s", k, PasswordVar)
+		}
+	} else if _, ok := all["publish"]; ok {
+		t.Errorf("%s: a publish job without a repository to push to", k)
 	}
-	if strings.Contains(line, "$"+PasswordVar) || strings.Contains(line, "secrets.") || strings.Contains(line, "$("+PasswordVar) {
-		t.Errorf("%s: onepipe line %q puts a secret value on the command line", k, line)
+
+	// deploy: one job per environment, each deploying where the CI says
+	var deployed []string
+	for name, j := range all {
+		line := ran[name]
+		if !strings.Contains(line, " --deploy") && !strings.Contains(line, "$ONEPIPE down") {
+			if j.Env != "" {
+				t.Errorf("%s: job %s has environment %s but deploys nothing", k, name, j.Env)
+			}
+			continue
+		}
+		deployed = append(deployed, name)
+		cluster := !slices.Contains(d.NoCluster, envOf(line))
+		if strings.HasSuffix(line, " $ONEPIPE_CLUSTER") != cluster || vars["ONEPIPE_CLUSTER"] != "--kubeconfig env:"+KubeconfigVar {
+			t.Errorf("%s: job %s reaches the cluster with %q (ONEPIPE_CLUSTER %q), cluster %v", k, name, line, vars["ONEPIPE_CLUSTER"], cluster)
+		}
+		if k != GitLab && slices.Contains(j.Secrets, KubeconfigVar) != cluster {
+			t.Errorf("%s: job %s maps the secret %s: %v, want %v", k, name, KubeconfigVar, !cluster, cluster)
+		}
+		review := strings.HasPrefix(j.Env, "review/")
+		switch {
+		case review && j.Stop:
+			if line != "$ONEPIPE down --source "+d.Source+" --env "+ReviewEnv+" --review $CI_COMMIT_REF_SLUG $ONEPIPE_CLUSTER" || !j.Manual {
+				t.Errorf("%s: the stop job %s runs %q (manual %v)", k, name, line, j.Manual)
+			}
+		case review:
+			if !strings.Contains(line, " --only pack --deploy --env "+ReviewEnv+" --review $CI_COMMIT_REF_SLUG ") || j.OnStop == "" || all[j.OnStop].Env != j.Env || !all[j.OnStop].Stop {
+				t.Errorf("%s: review job %s runs %q and is stopped by %q", k, name, line, j.OnStop)
+			}
+		default:
+			if !strings.Contains(line, " --only pack --deploy --env "+j.Env+" ") {
+				t.Errorf("%s: job %s is in environment %q but runs %q", k, name, j.Env, line)
+			}
+			if !strings.Contains(line, publish) {
+				t.Errorf("%s: job %s deploys without pushing (%q): a cluster pulls what it runs", k, name, line)
+			}
+		}
+		if j.Env == "prod" && k == GitLab && j.Manual != d.ManualProd {
+			t.Errorf("gitlab: prod deploy manual = %v, want %v", j.Manual, d.ManualProd)
+		}
 	}
-	if d.Repository != "" && k != GitLab && !strings.Contains(line, "--registry-password env:"+PasswordVar) {
-		t.Errorf("%s: onepipe line %q does not read the password from env:%s", k, line, PasswordVar)
+	want := 0
+	if Deploys(k, d) {
+		want = 3
+		if k == GitLab && !d.NoReview && !slices.Contains(d.NoCluster, ReviewEnv) {
+			want = 5
+		}
 	}
+	if len(deployed) != want {
+		t.Errorf("%s: deploy jobs %v, want %d", k, deployed, want)
+	}
+}
+
+// envOf is the environment a onepipe line names with --env.
+func envOf(line string) string {
+	f := strings.Fields(line)
+	if i := slices.Index(f, "--env"); i >= 0 && i+1 < len(f) {
+		return f[i+1]
+	}
+	return ""
 }
 
 func TestRenderStructure(t *testing.T) {
@@ -208,6 +264,56 @@ func TestRenderStructure(t *testing.T) {
 				}
 				checkStructure(t, k, d, b)
 			})
+		}
+	}
+}
+
+// Each deploy job runs for the refs its environment takes, as the CI reads
+// its condition: dev from the default branch, prod from final release tags,
+// the pre-release environment from pre-release tags; GitLab's review job
+// and its stop job in merge requests only.
+func TestDeployJobsPickTheirRefs(t *testing.T) {
+	d := Data{App: "shop", Repository: "acme.azurecr.io/shop", Branches: []string{"main", "release/1.x"}, Version: "v1.2.3", PreReleaseEnv: "staging"}
+	refs := map[string]struct {
+		ref    ref
+		envs   []string
+		gitlab bool // only GitLab reads the tag this strictly
+	}{
+		"default branch":   {ref{Branch: "main"}, []string{"dev"}, false},
+		"other branch":     {ref{Branch: "release/1.x"}, nil, false},
+		"release":          {ref{Tag: "v1.2.3"}, []string{"prod"}, false},
+		"release 10":       {ref{Tag: "v10.20.30"}, []string{"prod"}, false},
+		"pre-release":      {ref{Tag: "v1.2.3-rc.1"}, []string{"staging"}, false},
+		"beta":             {ref{Tag: "v2.0.0-beta"}, []string{"staging"}, false},
+		"merge request":    {ref{Branch: "feature", MergeRequest: true}, []string{"review/$CI_COMMIT_REF_SLUG", "review/$CI_COMMIT_REF_SLUG"}, false},
+		"not a release":    {ref{Tag: "v2"}, nil, true},
+		"not semver":       {ref{Tag: "v1.2"}, nil, true},
+		"main in a tag ci": {ref{Branch: "develop"}, nil, false},
+	}
+	for _, k := range Kinds() {
+		b, err := Render(k, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all := jobs(t, k, b)
+		for name, tt := range refs {
+			if tt.gitlab && k != GitLab {
+				continue
+			}
+			if tt.ref.MergeRequest && k != GitLab {
+				continue // pr: none / push only: pull requests run nothing
+			}
+			tt.ref.DefaultBranch = "main"
+			var envs []string
+			for _, j := range all {
+				if j.Env != "" && runs(t, k, j, tt.ref) {
+					envs = append(envs, j.Env)
+				}
+			}
+			slices.Sort(envs)
+			if !slices.Equal(envs, tt.envs) {
+				t.Errorf("%s, %s: deploy jobs for environments %v run, want %v", k, name, envs, tt.envs)
+			}
 		}
 	}
 }
@@ -231,10 +337,20 @@ func TestRenderRejectsUnsafeData(t *testing.T) {
 		{"source with space", Data{Source: "my app"}, "source folder"},
 		{"branch with quote", Data{Branches: []string{`main"`}}, "branch"},
 		{"branch with space", Data{Branches: []string{"a b"}}, "branch"},
+		{"latest", Data{Version: "latest"}, `onepipe version "latest" is not a release the pipeline can pin: use one such as v1.2.3 (never latest)`},
 		{"version with space", Data{Version: "v1 ; rm"}, "onepipe version"},
+		{"version without v", Data{Version: "1.2.3"}, "onepipe version"},
+		{"version with build metadata", Data{Version: "v1.2.3+dirty"}, "onepipe version"},
 		{"command on two lines", Data{Command: "onepipe\nrm -rf /"}, "onepipe command"},
 		{"blank command", Data{Command: "  "}, "onepipe command"},
-		{"dagger version", Data{DaggerVersion: "0.21 .8"}, "Dagger version"},
+		{"go version", Data{GoVersion: "1.26 .1"}, "Go version"},
+		{"engine without scheme", Data{Engine: "dagger-engine:1234"}, `engine "dagger-engine:1234" is not a Dagger runner host`},
+		{"engine with shell", Data{Engine: "tcp://x:1234;rm -rf /"}, "not a Dagger runner host"},
+		{"engine with CI variable", Data{Engine: "tcp://$(HOST):1234"}, "not a Dagger runner host"},
+		{"changes with space", Data{Changes: []string{"src/my app/**"}}, `changes path "src/my app/**"`},
+		{"changes with quote", Data{Changes: []string{`src"`}}, "changes path"},
+		{"pre-release environment", Data{PreReleaseEnv: "Staging"}, "pre-release environment"},
+		{"clusterless environment", Data{NoCluster: []string{"dev", "Prod"}}, `environment "Prod"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -262,6 +378,34 @@ func TestRenderAcceptsRepositories(t *testing.T) {
 				continue
 			}
 			checkStructure(t, k, Data{Repository: repo}, b)
+		}
+	}
+}
+
+func TestIsModuleVersion(t *testing.T) {
+	for v, want := range map[string]bool{
+		"v1.2.3": true, "v0.1.0": true, "v1.2.3-rc.1": true, "v0.0.0-20260101000000-abcdef123456": true,
+		"latest": false, "1.2.3": false, "v1.2": false, "v1.2.3+dirty": false, "dev": false, "(devel)": false, "": false, "v01.2.3": false,
+	} {
+		if got := IsModuleVersion(v); got != want {
+			t.Errorf("IsModuleVersion(%q) = %v, want %v", v, got, want)
+		}
+	}
+}
+
+// A shim written by a development build pins nothing it could build: its
+// build job stops with one line naming ONEPIPE_VERSION.
+func TestUnsetVersionStopsTheBuild(t *testing.T) {
+	for _, k := range Kinds() {
+		b, err := Render(k, Data{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(b), `test "$ONEPIPE_VERSION" != `+UnsetVersion+` || { echo "ONEPIPE_VERSION is not set: write the onepipe release to run (e.g. v1.2.3) into `+FileName(k)) {
+			t.Errorf("%s: the build job does not stop on the unset version:\n%s", k, b)
+		}
+		if b, _ := Render(k, Data{Version: "v1.2.3"}); strings.Contains(string(b), UnsetVersion) {
+			t.Errorf("%s: a pinned shim still mentions %s", k, UnsetVersion)
 		}
 	}
 }
@@ -303,31 +447,32 @@ func TestFileName(t *testing.T) {
 	}
 }
 
-// The shims install the Dagger CLI the SDK in go.mod expects; a bump of one
-// without the other would make every CI job download a second engine.
+// The shims take the dagger CLI from the engine image of the Dagger the SDK
+// in go.mod expects; a bump of one without the other would make every CI
+// job start a second engine.
 func TestDaggerVersionMatchesSDK(t *testing.T) {
 	if versions.Dagger != engineconn.CLIVersion {
 		t.Errorf("versions.Dagger = %s but the Dagger SDK in go.mod is %s: bump it and run go test ./internal/shim -update", versions.Dagger, engineconn.CLIVersion)
 	}
+	if !strings.HasSuffix(versions.DaggerEngineImage, ":v"+engineconn.CLIVersion) {
+		t.Errorf("versions.DaggerEngineImage = %s is not the engine of the Dagger SDK in go.mod (%s)", versions.DaggerEngineImage, engineconn.CLIVersion)
+	}
 }
 
 // FuzzRender: whatever a user passes, Render either refuses it or writes YAML
-// with exactly one onepipe line that still says what the user asked for.
+// whose jobs still do what the user asked for.
 func FuzzRender(f *testing.F) {
-	f.Add("tornado", ".", "", "main", "latest", "")
-	f.Add("shop", "services/shop", "acme.azurecr.io/shop", "release/1.x", "v1.2.3", "/usr/local/bin/onepipe --debug")
-	f.Add("a: b", "x #y", "r'e\"po", "main\n- evil", "v1", "echo ${{ secrets.X }} $(FOO) [[ ]]")
-	f.Fuzz(func(t *testing.T, app, source, repo, branch, version, command string) {
-		d := Data{App: app, Source: source, Repository: repo, Branches: []string{branch}, Version: version, Command: command}
+	f.Add("tornado", ".", "", "main", "v1.2.3", "", "", "src/**")
+	f.Add("shop", "services/shop", "acme.azurecr.io/shop", "release/1.x", "v1.2.3-rc.1", "/usr/local/bin/onepipe --debug", "tcp://engine:1234", "")
+	f.Add("a: b", "x #y", "r'e\"po", "main\n- evil", "v1", "echo ${{ secrets.X }} $(FOO) [[ ]]", "kube-pod://x?a=b&c=d", "a b")
+	f.Fuzz(func(t *testing.T, app, source, repo, branch, version, command, engine, changes string) {
+		d := Data{App: app, Source: source, Repository: repo, Branches: []string{branch}, Version: version, Command: command, Engine: engine, Changes: []string{changes}}
 		for _, k := range Kinds() {
 			b, err := Render(k, d)
 			if err != nil {
 				continue
 			}
 			checkStructure(t, k, d, b)
-			if k != GitLab && d.Repository != "" && !strings.Contains(string(b), "--publish "+d.Repository+" ") {
-				t.Errorf("%s: repository %q is not what the shim publishes to", k, d.Repository)
-			}
 		}
 	})
 }
@@ -339,17 +484,17 @@ func tagFilter(t *testing.T, k Kind, b []byte) func(tag string) bool {
 	m := parse(t, b)
 	switch k {
 	case GitLab:
-		var res []*regexp.Regexp
-		for _, r := range get(t, m, "onepipe", "rules").([]any) {
-			cond, _ := r.(map[string]any)["if"].(string)
-			if re, ok := strings.CutPrefix(cond, "$CI_COMMIT_TAG =~ /"); ok {
-				res = append(res, regexp.MustCompile(strings.TrimSuffix(re, "/"))) // GitLab matches with RE2 too
-			} else if strings.Contains(cond, "CI_COMMIT_TAG") {
-				t.Fatalf("gitlab: rule %q: extend tagFilter to read it", cond)
+		var conds []string
+		for _, r := range get(t, m, "workflow", "rules").([]any) {
+			rule := r.(map[string]any)
+			if rule["when"] != "never" {
+				conds = append(conds, str(rule["if"]))
 			}
 		}
 		return func(tag string) bool {
-			return slices.ContainsFunc(res, func(re *regexp.Regexp) bool { return re.MatchString(tag) })
+			return slices.ContainsFunc(conds, func(c string) bool {
+				return evalGitLab(t, c, ref{Tag: tag, DefaultBranch: "main"}.gitlabVars())
+			})
 		}
 	case Azure:
 		include := globs(t, strs(get(t, m, "trigger", "tags", "include")), false)
@@ -433,30 +578,101 @@ func TestShimsRunOnTheSameTags(t *testing.T) {
 	}
 }
 
-func TestPushes(t *testing.T) {
+func TestPushesAndDeploys(t *testing.T) {
 	tests := []struct {
-		kind Kind
-		d    Data
-		want bool
+		kind            Kind
+		d               Data
+		pushes, deploys bool
 	}{
-		{GitLab, Data{}, true},
-		{GitLab, Data{Repository: "acme.azurecr.io/shop"}, true},
-		{Azure, Data{}, false},
-		{Azure, Data{Repository: "acme.azurecr.io/shop"}, true},
-		{GitHub, Data{}, false},
-		{GitHub, Data{Repository: "acme.azurecr.io/shop"}, true},
+		{GitLab, Data{}, true, true},
+		{GitLab, Data{NoDeploy: true}, true, false},
+		{GitLab, Data{Repository: "acme.azurecr.io/shop"}, true, true},
+		{Azure, Data{}, false, false},
+		{Azure, Data{Repository: "acme.azurecr.io/shop"}, true, true},
+		{Azure, Data{Repository: "acme.azurecr.io/shop", NoDeploy: true}, true, false},
+		{GitHub, Data{}, false, false},
+		{GitHub, Data{Repository: "acme.azurecr.io/shop"}, true, true},
 	}
 	for _, tt := range tests {
 		b, err := Render(tt.kind, tt.d)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := Pushes(tt.kind, tt.d); got != tt.want {
-			t.Errorf("Pushes(%s, %+v) = %v, want %v", tt.kind, tt.d, got, tt.want)
+		if got := Pushes(tt.kind, tt.d); got != tt.pushes {
+			t.Errorf("Pushes(%s, %+v) = %v, want %v", tt.kind, tt.d, got, tt.pushes)
 		}
-		// What the shim really does: GitLab's default is --push, elsewhere --publish.
-		if pushes := strings.Contains(string(b), `"--push"`) || strings.Contains(string(b), "--publish "); pushes != tt.want {
-			t.Errorf("%s shim for %+v pushes: %v, but Pushes says %v", tt.kind, tt.d, pushes, tt.want)
+		if got := Deploys(tt.kind, tt.d); got != tt.deploys {
+			t.Errorf("Deploys(%s, %+v) = %v, want %v", tt.kind, tt.d, got, tt.deploys)
+		}
+		// what the shim really does
+		all := jobs(t, tt.kind, b)
+		if _, ok := all["publish"]; ok != tt.pushes {
+			t.Errorf("%s shim for %+v has a publish job: %v, want %v", tt.kind, tt.d, ok, tt.pushes)
+		}
+		var deploys bool
+		for _, j := range all {
+			deploys = deploys || j.Env != ""
+		}
+		if deploys != tt.deploys {
+			t.Errorf("%s shim for %+v deploys: %v, want %v", tt.kind, tt.d, deploys, tt.deploys)
+		}
+	}
+}
+
+// GitLab's workflow:rules decide whether a push makes a pipeline at all:
+// the configured branches, v tags and merge requests (a branch with an open
+// merge request only once, in the merge request's pipeline), and with
+// Changes only when a listed path changed; a tag always.
+func TestGitLabWorkflow(t *testing.T) {
+	d := Data{App: "shop", Version: "v1.2.3", Branches: []string{"main", "release/1.x"}, Changes: []string{"src/**", "requirements*.txt"}}
+	b, err := Render(GitLab, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type rule struct {
+		cond    string
+		never   bool
+		changes []string
+	}
+	var rules []rule
+	for _, r := range get(t, parse(t, b), "workflow", "rules").([]any) {
+		m := r.(map[string]any)
+		rl := rule{cond: str(m["if"]), never: m["when"] == "never"}
+		if c, ok := m["changes"]; ok {
+			rl.changes = strs(c)
+		}
+		rules = append(rules, rl)
+	}
+	// pipeline says whether a pipeline starts, and which paths it needs changed
+	pipeline := func(vars map[string]string) (bool, []string) {
+		for _, r := range rules {
+			if evalGitLab(t, r.cond, vars) {
+				return !r.never, r.changes
+			}
+		}
+		return false, nil
+	}
+	tests := []struct {
+		name    string
+		vars    map[string]string
+		runs    bool
+		changes bool
+	}{
+		{"push to main", map[string]string{"CI_COMMIT_BRANCH": "main"}, true, true},
+		{"push to release/1.x", map[string]string{"CI_COMMIT_BRANCH": "release/1.x"}, true, true},
+		{"push to a feature branch", map[string]string{"CI_COMMIT_BRANCH": "feature"}, false, false},
+		{"push to a branch with a merge request", map[string]string{"CI_COMMIT_BRANCH": "main", "CI_OPEN_MERGE_REQUESTS": "acme/shop!7"}, false, false},
+		{"merge request", map[string]string{"CI_PIPELINE_SOURCE": "merge_request_event"}, true, true},
+		{"release tag", map[string]string{"CI_COMMIT_TAG": "v1.2.3"}, true, false},
+		{"other tag", map[string]string{"CI_COMMIT_TAG": "nightly"}, false, false},
+	}
+	for _, tt := range tests {
+		runs, changes := pipeline(tt.vars)
+		if runs != tt.runs {
+			t.Errorf("%s: a pipeline starts: %v, want %v", tt.name, runs, tt.runs)
+		}
+		if runs && tt.changes != slices.Equal(changes, d.Changes) || runs && !tt.changes && changes != nil {
+			t.Errorf("%s: the pipeline needs changes in %v, want %v", tt.name, changes, tt.changes)
 		}
 	}
 }

@@ -41,6 +41,21 @@ const (
 	// Kops is the kops release the kops provider runs. kops publishes no
 	// image of its CLI: the engine downloads the static binary.
 	Kops = "v1.32.0"
+	// Helm is the helm.sh/helm/v3 module version the Helm chart target
+	// builds (in GolangImage) and deploys with.
+	Helm = "v3.22.0"
+)
+
+// The Docker host target.
+const (
+	// DockerCLIImage is the docker CLI every docker command of the Docker
+	// host target runs in (docker:cli: the static CLI, and openssh-client
+	// for ssh:// hosts). The major version pins the CLI's flags; the CLI
+	// negotiates the API version with older daemons.
+	DockerCLIImage = "docker:27-cli"
+	// DockerDaemonImage is the Docker daemon the end-to-end tests deploy
+	// to, run as a Dagger service.
+	DockerDaemonImage = "docker:27-dind"
 )
 
 // What the CI files onepipe writes install.
@@ -52,4 +67,7 @@ const (
 	Go = "1.26.1"
 	// Docker is the docker:dind service GitLab jobs start the engine in.
 	Docker = "27.2.0"
+	// DaggerEngineImage is the engine `onepipe engine manifests` runs in a
+	// team's cluster: the same release as the CLI the shims install.
+	DaggerEngineImage = "registry.dagger.io/engine:v" + Dagger
 )
