@@ -15,9 +15,10 @@ import (
 // behaviour on the running engine.)
 
 // TestCacheKeepsTheDependenciesInTheRegistry: the first run pushes the
-// tests' dependency environment and the linter's; the next run takes them
-// from the registry (pip does not install); a requirements edit makes a new
-// dependency image, pushed once, then pulled.
+// tests' dependency environment, the linter's and the image's (its
+// Dockerfile up to the last RUN); the next run takes them from the registry
+// (pip does not install); a code edit still does; a requirements edit makes
+// a new dependency image, pushed once, then pulled.
 func TestCacheKeepsTheDependenciesInTheRegistry(t *testing.T) {
 	needEngine(t)
 	needRegistry(t, mirror)
@@ -25,7 +26,7 @@ func TestCacheKeepsTheDependenciesInTheRegistry(t *testing.T) {
 	cache := fmt.Sprintf("%s/e2e-cache-%d/tornado", mirror, time.Now().UnixNano())
 	run := func() result {
 		t.Helper()
-		r := onepipe(t, nil, "run", "--source", app, "--only", "test,lint", "--cache", cache, "--out", t.TempDir())
+		r := onepipe(t, nil, "run", "--source", app, "--cache", cache, "--out", t.TempDir())
 		if r.code != 0 {
 			t.Fatalf("exit %d\n%s\n%s", r.code, r.stdout, lastLines(r.stderr, 20))
 		}
@@ -42,7 +43,7 @@ func TestCacheKeepsTheDependenciesInTheRegistry(t *testing.T) {
 	}
 
 	first := run()
-	for _, w := range []string{"dependencies pushed to the registry cache", "linter pushed to the registry cache"} {
+	for _, w := range []string{"dependencies pushed to the registry cache", "linter pushed to the registry cache", "its environment pushed to the registry cache"} {
 		if !strings.Contains(first.stdout, w) {
 			t.Errorf("first run: summary lacks %q:\n%s", w, first.stdout)
 		}
@@ -51,10 +52,16 @@ func TestCacheKeepsTheDependenciesInTheRegistry(t *testing.T) {
 		t.Fatalf("after the first run the cache holds %v, want one deps image", got)
 	}
 	second := run()
-	for _, w := range []string{"dependencies from the registry cache", "linter from the registry cache"} {
+	for _, w := range []string{"dependencies from the registry cache", "linter from the registry cache", "its environment from the registry cache"} {
 		if !strings.Contains(second.stdout, w) {
 			t.Errorf("second run: summary lacks %q:\n%s", w, second.stdout)
 		}
+	}
+
+	// a code edit: every environment comes from the cache
+	writeFile(t, filepath.Join(app, "app.py"), mustRead(t, filepath.Join(app, "app.py"))+"\n# edited by the e2e test\n")
+	if edited := run(); !strings.Contains(edited.stdout, "dependencies from the registry cache") || !strings.Contains(edited.stdout, "its environment from the registry cache") {
+		t.Errorf("code edit: summary:\n%s", edited.stdout)
 	}
 
 	// a requirements edit: a new key, pushed once, then pulled

@@ -26,10 +26,7 @@ const (
 // The build is cached by the engine layer by layer, so an unchanged
 // requirements.txt skips the install step of a well-ordered Dockerfile.
 func (p *Pipeline) Image(platform dagger.Platform) *dagger.Container {
-	ctr := p.source.DockerBuild(dagger.DirectoryDockerBuildOpts{
-		Dockerfile: p.opts.Dockerfile,
-		Platform:   platform,
-	}).WithLabel(LabelTitle, p.opts.App)
+	ctr := p.imageEnv.build(p.source, p.opts.Dockerfile, platform).WithLabel(LabelTitle, p.opts.App)
 	if l := p.opts.Labels; l.Source != "" {
 		ctr = ctr.WithLabel(LabelSource, l.Source)
 	}

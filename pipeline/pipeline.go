@@ -75,6 +75,9 @@ type Pipeline struct {
 	// deps and lintTools replace the dependency and linter environments
 	// when they come from the registry cache (withCache).
 	deps, lintTools *dagger.Container
+	// imageEnv, when set, builds the image from the cached environment of
+	// its Dockerfile (withCachedImageEnv).
+	imageEnv *imageEnv
 }
 
 // SourceExcludes are never uploaded to the engine: they change often and no

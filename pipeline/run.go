@@ -80,6 +80,7 @@ func (p *Pipeline) Run(ctx context.Context, f Flow) (*Report, error) {
 		}
 		p = labelled
 	}
+	built := p // the pipeline whose image pack built (its cached environment)
 	var promoted *registry.Image
 	if f.Publish != nil && f.Publish.Promote != nil {
 		switch img, why, err := p.promotable(ctx, f.Publish.Promote); {
@@ -136,13 +137,18 @@ func (p *Pipeline) Run(ctx context.Context, f Flow) (*Report, error) {
 				if pk := f.packager(); pk != nil && f.Publish == nil {
 					return p.pack(ctx, f, r, pk) // the target ships its own package
 				}
-				if err := p.CheckPack(ctx); err != nil {
+				pp, cached, err := p.withCachedImageEnv(ctx, f.Cache)
+				if err != nil {
 					return "", err
 				}
-				if f.ExportImage {
-					r.addFile("image.tar", p.ImageTarball())
+				if err := pp.CheckPack(ctx); err != nil {
+					return "", err
 				}
-				return fmt.Sprintf("%s for %s", p.opts.Dockerfile, platformList(p.opts.Platforms)), nil
+				built = pp
+				if f.ExportImage {
+					r.addFile("image.tar", pp.ImageTarball())
+				}
+				return fmt.Sprintf("%s for %s", p.opts.Dockerfile, platformList(p.opts.Platforms)) + cacheNote("its environment", cached), nil
 			})
 		})
 	}
@@ -176,7 +182,7 @@ func (p *Pipeline) Run(ctx context.Context, f Flow) (*Report, error) {
 				pushed, err = p.promote(ctx, f.Publish.Promote, *promoted, f.Publish.Tags)
 				what = "%d tags to %s, promoted (the same digest, not rebuilt)"
 			} else {
-				pushed, err = p.Publish(ctx, f.Publish.Registry, f.Publish.Tags)
+				pushed, err = built.Publish(ctx, f.Publish.Registry, f.Publish.Tags)
 			}
 			r.mu.Lock()
 			r.Published = append(r.Published, pushed...)
@@ -191,7 +197,7 @@ func (p *Pipeline) Run(ctx context.Context, f Flow) (*Report, error) {
 
 	if f.Deploy != nil {
 		err := r.do(ctx, StageDeploy, false, func(ctx context.Context) (string, error) {
-			to := Destination{Engine: p.engine(f), Cluster: cluster}
+			to := Destination{Engine: built.engine(f), Cluster: cluster}
 			if len(r.Published) > 0 {
 				to.Image = r.Published[0].String() // deploy exactly what was pushed
 				to.Registry = &f.Publish.Registry
