@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Installs the npm tools the CI-shim validation tests (internal/shim) run:
+# Installs the tools the CI-shim validation tests (internal/shim) run:
 #   gitlab-ci-local                   parses, validates and runs .gitlab-ci.yml
 #   azure-pipelines-language-service  Microsoft's validator for azure-pipelines.yml
-# into $ONEPIPE_TOOLS (default: .tools/ in the repository, git-ignored), with
-# `npm install --prefix`. Versions are pinned; running it again is a no-op.
+#   actionlint                        checks GitHub Actions workflows
+# into $ONEPIPE_TOOLS (default: .tools/ in the repository, git-ignored): the npm
+# packages with `npm install --prefix`, actionlint with `go install` into
+# $ONEPIPE_TOOLS/bin (the Go module proxy and checksum database check it).
+# Versions are pinned; running it again is a no-op.
 #
 # The Azure Pipelines schema itself (service-schema.json) is published in the
 # azure-pipelines-vscode repository, not in any npm package: put a copy at
@@ -15,6 +18,7 @@ set -euo pipefail
 # gitlab-ci-local 4.74 and later need Node.js 22; 4.73.0 runs on Node.js 18 and 20.
 GITLAB_CI_LOCAL=4.73.0
 AZURE_LANGUAGE_SERVICE=0.9.2
+ACTIONLINT=v1.7.12
 
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 tools="${ONEPIPE_TOOLS:-$repo/.tools}"
@@ -44,6 +48,15 @@ else
   echo "install-tools: installed gitlab-ci-local $GITLAB_CI_LOCAL and azure-pipelines-language-service $AZURE_LANGUAGE_SERVICE in $tools ($((SECONDS - start))s)"
 fi
 "$tools/node_modules/.bin/gitlab-ci-local" --version >/dev/null
+
+if [ -x "$tools/bin/actionlint" ] && "$tools/bin/actionlint" -version | grep -qx "$ACTIONLINT"; then
+  echo "install-tools: actionlint $ACTIONLINT already in $tools/bin"
+elif command -v go >/dev/null; then
+  GOBIN="$tools/bin" GOFLAGS= go install "github.com/rhysd/actionlint/cmd/actionlint@$ACTIONLINT"
+  echo "install-tools: installed actionlint $ACTIONLINT in $tools/bin"
+else
+  echo "install-tools: go is missing: the GitHub Actions workflow checks (actionlint) will skip"
+fi
 
 # gitlab-ci-local copies the checkout with rsync before it runs a job.
 if ! command -v rsync >/dev/null; then

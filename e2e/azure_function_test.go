@@ -67,6 +67,7 @@ func TestAzureFunctionRunE2E(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("run: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
+	t.Logf("run:\n%s", r.stdout)
 	ups := w.Uploads()
 	if len(ups) != 1 || ups[0].Path != "/api/publish" || ups[0].ContentType != "application/zip" || ups[0].Query != "Deployer=onepipe&RemoteBuild=false" {
 		t.Fatalf("uploads %+v", ups)
@@ -144,8 +145,9 @@ func TestAzureFunctionBrokenReleaseE2E(t *testing.T) {
 		t.Fatalf("run: exit %d, want 1\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
 	last := lastLine(r.stderr)
+	t.Logf("run failed with: %s", last)
 	for _, want := range []string{
-		"Function App onepipe-example-func failed and was rolled back: WEBSITE_RUN_FROM_PACKAGE points at the previous package again",
+		"the release to Function App onepipe-example-func failed and was rolled back: WEBSITE_RUN_FROM_PACKAGE points at the previous package again",
 		"500 Internal Server Error", "ModuleNotFoundError: No module named 'greetkit'",
 	} {
 		if !strings.Contains(last, want) {

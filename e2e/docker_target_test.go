@@ -23,7 +23,8 @@ import (
 // loads the image pack built (the daemon reaches no registry). The Tornado
 // example's box environment deploys there; a release whose /healthz fails
 // is refused while the first keeps answering on its port; a good release
-// then replaces the first.
+// then replaces the first; a release that cannot take its ports fails the
+// swap and the one it replaced serves again.
 func TestDeployTornadoToADockerHost(t *testing.T) {
 	needEngine(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)

@@ -14,7 +14,7 @@ import (
 // of its own with helm (migration hook, smoke checks, address), then a
 // release whose health check fails is rolled back by helm rollback: the API
 // server shows the first release's image again and helm's history the
-// rollback.
+// rollback. A chart that does not render changes nothing.
 func TestHelmChartToLocalCluster(t *testing.T) {
 	needEngine(t)
 	if testing.Short() {
@@ -26,7 +26,7 @@ func TestHelmChartToLocalCluster(t *testing.T) {
 	config := mustRead(t, filepath.Join(app, "onepipe.yaml"))
 	for old, repl := range map[string]string{
 		"    cluster:\n      provider: local\n": "    cluster:\n      provider: local\n      name: " + cluster + "\n",
-		"  manifests: deploy/k8s\n":              "  chart:\n    path: deploy/chart\n    values:\n      dev: [deploy/chart/values-dev.yaml]\n      prod: [deploy/chart/values-prod.yaml]\n",
+		"  manifests: deploy/k8s\n":             "  chart:\n    path: deploy/chart\n    values:\n      dev: [deploy/chart/values-dev.yaml]\n      prod: [deploy/chart/values-prod.yaml]\n",
 	} {
 		if !strings.Contains(config, old) {
 			t.Fatalf("examples/flask/onepipe.yaml lacks %q", old)
@@ -51,11 +51,15 @@ func TestHelmChartToLocalCluster(t *testing.T) {
 		}
 	}
 
+	t.Logf("plan:\n%s", r.stdout)
+
 	// 1. a good release
+	start := time.Now()
 	r = onepipe(t, env, "run", "--source", app, "--env", "dev", "--cluster", "local", "--only", "pack", "--sha", good, "--out", t.TempDir(), "--debug")
 	if r.code != 0 {
 		t.Fatalf("deploy: exit %d\nstdout:\n%s\nlast stderr lines:\n%s", r.code, r.stdout, lastLines(r.stderr, 40))
 	}
+	t.Logf("first release: %s", time.Since(start).Round(time.Second))
 	for _, want := range []string{"address: http://conduit.dev.example.com", "with helm release flask (revision 1), 5 smoke checks passed"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("stdout lacks %q:\n%s", want, r.stdout)
@@ -67,8 +71,11 @@ func TestHelmChartToLocalCluster(t *testing.T) {
 		}
 	}
 	for name, secret := range map[string]string{"db password": "e2e_helm_db_password_8e2f", "secret key": "e2e-helm-secret-key-51c3"} {
-		if strings.Contains(r.stdout+r.stderr, secret) {
-			t.Errorf("the %s appears in onepipe's output (with --debug)", name)
+		for _, l := range strings.Split(r.stdout+r.stderr, "\n") {
+			if strings.Contains(l, secret) {
+				t.Errorf("the %s appears in onepipe's output (with --debug): %.300s", name, l)
+				break
+			}
 		}
 	}
 	kubectl := kubectlFor(t, app)
@@ -91,11 +98,14 @@ func TestHelmChartToLocalCluster(t *testing.T) {
 	// 2. a broken release: its health check fails, helm rolls it back
 	api := filepath.Join(app, "conduit", "api.py")
 	writeFile(t, api, strings.Replace(mustRead(t, api), "def health():\n", "def health():\n    return {\"status\": \"broken\"}, 500\n", 1))
+	start = time.Now()
 	r = onepipe(t, env, "run", "--source", app, "--env", "dev", "--cluster", "local", "--only", "pack", "--sha", bad, "--out", t.TempDir())
+	t.Logf("broken release and its rollback: %s", time.Since(start).Round(time.Second))
 	if r.code != 1 {
 		t.Fatalf("broken release: exit %d, want 1\nstdout:\n%s\nlast stderr lines:\n%s", r.code, r.stdout, lastLines(r.stderr, 40))
 	}
 	msg := lastLine(r.stderr)
+	t.Logf("broken release: %s", msg)
 	for _, want := range []string{`deploy of helm release flask to namespace flask-dev failed at "run the smoke checks"`, "rolled release flask back to revision 1 with helm rollback", "got status 500"} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("last line %q lacks %q", msg, want)
@@ -113,4 +123,21 @@ func TestHelmChartToLocalCluster(t *testing.T) {
 		t.Errorf("helm history after the rollback = %q, want revision 3 (the rollback to 1) deployed", got)
 	}
 	kubectl("rollout", "status", "deployment/flask", "-n", "flask-dev", "--timeout=60s")
+
+	// 3. a chart that does not render: helm changes nothing
+	writeFile(t, filepath.Join(app, "deploy", "chart", "templates", "broken.yaml"), "{{ fail \"broken on purpose\" }}\n")
+	r = onepipe(t, env, "run", "--source", app, "--env", "dev", "--cluster", "local", "--only", "pack", "--sha", bad, "--out", t.TempDir())
+	msg = lastLine(r.stderr)
+	t.Logf("chart that does not render: %s", msg)
+	if r.code != 1 {
+		t.Fatalf("broken chart: exit %d, want 1\nlast stderr lines:\n%s", r.code, lastLines(r.stderr, 30))
+	}
+	for _, want := range []string{`failed at "helm upgrade --install flask": nothing was changed: release flask stays at revision 3`, "broken on purpose"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("last line %q lacks %q", msg, want)
+		}
+	}
+	if got := strings.TrimSpace(history()); got != "1=superseded 2=superseded 3=deployed" {
+		t.Errorf("helm history after a chart that does not render = %q, want it unchanged", got)
+	}
 }

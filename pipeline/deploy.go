@@ -59,7 +59,7 @@ type targetKind struct {
 // settings are present wins, the last is the default.
 var deployTargets = []targetKind{
 	{name: "docker", chosen: func(cfg config.Config, env string) bool { return cfg.Environments[env].Docker != nil }, make: newDockerTarget},
-	{name: azureFunctionTarget, chosen: chooseAzureFunction, make: newAzureFunctionTarget},
+	{name: azureFunctionTarget, chosen: chooseAzureFunction, cluster: false, make: newAzureFunctionTarget},
 	{name: "helm", chosen: func(cfg config.Config, _ string) bool { return cfg.Deploy.Chart != nil }, cluster: true, make: newHelmTarget},
 	{name: "kubernetes", chosen: func(config.Config, string) bool { return true }, cluster: true, make: newKubernetesTarget},
 }

@@ -138,7 +138,7 @@ func NewAzureFunction(in AzureFunctionInput) (*AzureFunction, error) {
 		t.app, t.warm = azure.FunctionApp{Subscription: a.SubscriptionID, ResourceGroup: a.ResourceGroup, Name: c.App}, c.Smoke
 		if t.image = c.Image; t.image == "" {
 			if in.Image == "" || in.Image == in.LocalImage {
-				return nil, fmt.Errorf("Function App %s pulls its image from a registry: add --publish REPOSITORY or --push (or set azure.functionContainer.image)", c.App)
+				return nil, fmt.Errorf("the Function App %s pulls its image from a registry: add --publish REPOSITORY or --push (or set azure.functionContainer.image)", c.App)
 			}
 			t.image = in.Image
 		}

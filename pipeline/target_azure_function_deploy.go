@@ -70,7 +70,7 @@ func (t *AzureFunction) Deploy(ctx context.Context, to Destination) (Deployed, e
 		summary = fmt.Sprintf("%s to Function App %s", image, t.app.Name)
 	}
 	if site.DefaultHostName == "" {
-		return Deployed{}, fmt.Errorf("Function App %s: %s named no host for it (defaultHostName): nothing to smoke-test", t.app, "Azure Resource Manager")
+		return Deployed{}, fmt.Errorf("deploy to Function App %s: Azure Resource Manager names no host for it (defaultHostName): nothing to smoke-test", t.app)
 	}
 	base := "https://" + site.DefaultHostName
 	t.address = base
@@ -88,7 +88,7 @@ func (t *AzureFunction) runSmoke(ctx context.Context, base string) ([]kube.Smoke
 	if t.warm.Path != "" {
 		t.stepLog("wait for GET %s%s to answer 2xx (up to %s)", base, t.warm.Path, t.warm.WaitTimeout())
 		s := t.smoke
-		s.Interval = time.Second
+		s.Interval = 2 * time.Second
 		status, err := s.Wait(ctx, base+t.warm.Path, t.warm.WaitTimeout())
 		if err != nil {
 			return nil, err
@@ -126,7 +126,7 @@ func (t *AzureFunction) runSmoke(ctx context.Context, base string) ([]kube.Smoke
 func (t *AzureFunction) Rollback(ctx context.Context, cause error) error {
 	app := "Function App " + t.app.Name
 	if !t.live {
-		return &DeployError{Message: fmt.Sprintf("deploy to %s failed before the release reached it: it runs what it ran before", app), Cause: cause}
+		return &DeployError{Message: fmt.Sprintf("the deploy to %s failed before the release reached it: it runs what it ran before", app), Cause: cause}
 	}
 	what := "the release"
 	if t.kind == config.FunctionZip {
@@ -138,12 +138,12 @@ func (t *AzureFunction) Rollback(ctx context.Context, cause error) error {
 	done, err := t.rollback(rctx)
 	switch {
 	case errors.Is(err, azure.ErrNoRollback):
-		return &DeployError{Message: fmt.Sprintf("%s runs %s, which failed: %s keeps no previous package onepipe can return to: deploy the previous release again", app, what, orUnknownPlan(t.zipDone.Hosting)), Cause: cause}
+		return &DeployError{Message: fmt.Sprintf("the release to %s failed and the app runs it: %s keeps no previous package onepipe can return to: deploy the previous release again", app, orUnknownPlan(t.zipDone.Hosting)), Cause: cause}
 	case err != nil:
-		return &DeployError{Message: fmt.Sprintf("%s failed and the rollback failed too (%v): it runs %s", app, err, what), Cause: cause}
+		return &DeployError{Message: fmt.Sprintf("the release to %s failed and the rollback failed too (%v): the app runs %s", app, err, what), Cause: cause}
 	}
 	t.stepLog("rolled %s back: %s", app, done)
-	return &DeployError{Message: fmt.Sprintf("%s failed and was rolled back: %s", app, done), Cause: cause}
+	return &DeployError{Message: fmt.Sprintf("the release to %s failed and was rolled back: %s", app, done), Cause: cause}
 }
 
 func orUnknownPlan(h azure.Hosting) string {

@@ -90,7 +90,7 @@ func TestAzureFunctionContainerNeedsAPushedImage(t *testing.T) {
 	cfg.Azure.FunctionZip.Environments = nil
 	cfg.Azure.FunctionContainer = config.AzureFunctionContainer{App: "shop-func", Environments: []string{"dev"}}
 	_, err := NewTarget(TargetInput{Config: cfg, Env: "dev", Image: LocalImageRef("shop", "1a2b3c4d"), Version: "1a2b3c4d", Secret: secrets})
-	want := "Function App shop-func pulls its image from a registry: add --publish REPOSITORY or --push (or set azure.functionContainer.image)"
+	want := "the Function App shop-func pulls its image from a registry: add --publish REPOSITORY or --push (or set azure.functionContainer.image)"
 	if err == nil || err.Error() != want {
 		t.Errorf("error %v", err)
 	}
@@ -162,7 +162,7 @@ func TestAzureFunctionRollsBackALinuxConsumptionApp(t *testing.T) {
 	}
 	err = tg.Rollback(context.Background(), err)
 	var de *DeployError
-	if !errors.As(err, &de) || de.Message != "Function App shop-func failed and was rolled back: WEBSITE_RUN_FROM_PACKAGE points at the previous package again" {
+	if !errors.As(err, &de) || de.Message != "the release to Function App shop-func failed and was rolled back: WEBSITE_RUN_FROM_PACKAGE points at the previous package again" {
 		t.Errorf("Rollback: %v", err)
 	}
 	if w.Settings()["WEBSITE_RUN_FROM_PACKAGE"] != before || !bytes.Equal(w.Running(), good) {
@@ -181,7 +181,7 @@ func TestAzureFunctionOnFlexCannotRollBack(t *testing.T) {
 	tg.pkg = pkgZip(t, false)
 	_, err := tg.Deploy(context.Background(), Destination{})
 	err = tg.Rollback(context.Background(), err)
-	want := "Function App shop-func runs the new package, which failed: Flex Consumption keeps no previous package onepipe can return to: deploy the previous release again"
+	want := "the release to Function App shop-func failed and the app runs it: Flex Consumption keeps no previous package onepipe can return to: deploy the previous release again"
 	var de *DeployError
 	if !errors.As(err, &de) || de.Message != want {
 		t.Errorf("Rollback: %v", err)
@@ -205,7 +205,7 @@ func TestAzureFunctionContainerRollsBack(t *testing.T) {
 	_, err := tg.Deploy(context.Background(), Destination{Image: "acme.azurecr.io/shop:v2@sha256:02"})
 	err = tg.Rollback(context.Background(), err)
 	var de *DeployError
-	if !errors.As(err, &de) || de.Message != "Function App shop-func failed and was rolled back: the app runs acme.azurecr.io/shop:v1@sha256:01 again" {
+	if !errors.As(err, &de) || de.Message != "the release to Function App shop-func failed and was rolled back: the app runs acme.azurecr.io/shop:v1@sha256:01 again" {
 		t.Errorf("Rollback: %v", err)
 	}
 }

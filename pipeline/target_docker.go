@@ -45,6 +45,8 @@ type dockerTarget struct {
 	step    string           // the step that failed
 	before  *dockerContainer // what served before (nil: nothing)
 	started []string         // containers this deploy created and has not removed
+	looked  bool             // before is known
+	stopped bool             // before was stopped for the swap
 	swapped bool             // before is kept as names.previous
 	address string
 }

@@ -55,7 +55,7 @@ func (a dockerAccess) describe() string {
 	case a.daemon.Scheme == config.DockerSSH:
 		return "ssh with the key of environments." + a.env + ".docker.sshKey, the host key checked against its knownHosts"
 	}
-	return "plain TCP, no TLS"
+	return "plain TCP without TLS (whoever reaches that port controls the daemon: prefer tls or ssh://)"
 }
 
 // appHost is the host name the app's published ports answer on, from the

@@ -74,6 +74,7 @@ func (t *dockerTarget) lookUp(ctx context.Context) error {
 			return err
 		}
 	}
+	t.looked = true
 	if c, ok := found[n.current]; ok {
 		t.before = &c
 		fmt.Fprintf(t.log, "  %s runs %s (%s)\n", n.current, c.What(), c.State)
@@ -165,6 +166,7 @@ func (t *dockerTarget) swap(ctx context.Context, image string) error {
 		}
 		if t.before != nil {
 			if t.before.Running() {
+				t.stopped = true // also when docker stop fails halfway: Rollback starts it
 				if _, err := t.cli.exec(ctx, t.timeout, []string{"docker", "stop", n.current}); err != nil {
 					return err
 				}
@@ -186,7 +188,7 @@ func (t *dockerTarget) swap(ctx context.Context, image string) error {
 	if err := t.do("wait until "+n.current+" runs", func() error { return t.waitReady(ctx, n.current, 0) }); err != nil {
 		return err
 	}
-	t.started = nil // the new release serves: it stays
+	t.started, t.stopped = nil, false // the new release serves: it stays
 	if t.swapped {
 		fmt.Fprintf(t.log, "deploy: remove %s\n", n.previous)
 		if _, err := t.cli.exec(ctx, t.timeout, []string{"docker", "rm", "--force", n.previous}); err != nil {
@@ -220,6 +222,7 @@ func (t *dockerTarget) Rollback(ctx context.Context, cause error) error {
 	defer cancel()
 	fmt.Fprintf(t.log, "deploy: %s failed: %v\n", t.step, cause)
 	where := fmt.Sprintf("deploy to the Docker host %s failed at %q", t.access.host, t.step)
+	removed := len(t.started) > 0
 	for _, name := range slices.Clone(t.started) {
 		fmt.Fprintf(t.log, "deploy: the last lines %s printed\n", name)
 		out, err := t.cli.output(rctx, t.timeout, []string{"docker", "logs", "--tail", "20", name})
@@ -232,29 +235,49 @@ func (t *dockerTarget) Rollback(ctx context.Context, cause error) error {
 			return &DeployError{Message: fmt.Sprintf("%s, and removing the new container %s failed: remove it on the host (docker rm --force %s)", where, name, name), Cause: err}
 		}
 	}
-	if t.swapped {
-		fmt.Fprintf(t.log, "deploy: start %s again as %s\n", n.previous, n.current)
-		_, err := t.cli.exec(rctx, t.timeout, []string{"docker", "rename", n.previous, n.current})
-		if err == nil && t.before.Running() {
+	if t.swapped || t.stopped {
+		fmt.Fprintf(t.log, "deploy: start the old release again as %s\n", n.current)
+		var err error
+		if t.swapped {
+			_, err = t.cli.exec(rctx, t.timeout, []string{"docker", "rename", n.previous, n.current})
+		}
+		if err == nil && t.stopped {
 			_, err = t.cli.exec(rctx, t.timeout, []string{"docker", "start", n.current})
 		}
 		if err != nil {
-			return &DeployError{Message: fmt.Sprintf("%s, and starting the old release again failed: on the host, docker rename %s %s, then docker start %s", where, n.previous, n.current, n.current), Cause: err}
+			fix := "docker start " + n.current
+			if t.swapped {
+				fix = fmt.Sprintf("docker rename %s %s, then %s", n.previous, n.current, fix)
+			}
+			return &DeployError{Message: fmt.Sprintf("%s, and starting the old release again failed: on the host, %s", where, fix), Cause: err}
 		}
-		t.swapped = false
-		return &DeployError{Message: fmt.Sprintf("%s: removed the new release; %s (%s) serves again", where, n.current, t.before.What()), Cause: cause}
+		t.swapped, t.stopped = false, false
+		again := "serves again"
+		if !t.before.Running() {
+			again = "is back as it was (" + t.before.State + ")"
+		}
+		return &DeployError{Message: fmt.Sprintf("%s: removed the new release; %s (%s) %s", where, n.current, t.before.What(), again), Cause: cause}
 	}
-	return &DeployError{Message: where + ": removed the new release; " + t.kept(), Cause: cause}
+	return &DeployError{Message: where + ": " + t.kept(removed), Cause: cause}
 }
 
-// kept says what serves after a failure before the swap, which leaves the
-// old container as it was.
-func (t *dockerTarget) kept() string {
+// kept says what the host is left with after a failure that did not touch
+// the old container; removed is true when the new one was removed.
+func (t *dockerTarget) kept(removed bool) string {
+	if !t.looked {
+		return "no container was changed"
+	}
+	var s string
 	switch {
 	case t.before == nil:
-		return "no release ran as " + t.names.current + " before"
+		s = "no release ran as " + t.names.current + " before"
 	case !t.before.Running():
-		return fmt.Sprintf("%s (%s) is left as it was (%s)", t.names.current, t.before.What(), t.before.State)
+		s = fmt.Sprintf("%s (%s) is left as it was (%s)", t.names.current, t.before.What(), t.before.State)
+	default:
+		s = fmt.Sprintf("%s (%s) still serves", t.names.current, t.before.What())
 	}
-	return fmt.Sprintf("%s (%s) still serves", t.names.current, t.before.What())
+	if removed {
+		s = "removed the new release; " + s
+	}
+	return s
 }

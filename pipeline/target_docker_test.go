@@ -274,17 +274,21 @@ func TestDockerTargetAddress(t *testing.T) {
 // the release that serves, in the three cases the swap had not begun.
 func TestDockerTargetSaysWhatServesAfterAFailure(t *testing.T) {
 	tg := boxTarget(t, tornadoBox(t, nil), "onepipe.local/tornado:bbbbbbbb")
+	running := &dockerContainer{Name: "tornado-box", State: "running", Version: "aaaaaaaa"}
 	for _, tt := range []struct {
-		before *dockerContainer
-		want   string
+		looked, removed bool
+		before          *dockerContainer
+		want            string
 	}{
-		{nil, "no release ran as tornado-box before"},
-		{&dockerContainer{Name: "tornado-box", State: "running", Version: "aaaaaaaa"}, "tornado-box (version aaaaaaaa) still serves"},
-		{&dockerContainer{Name: "tornado-box", State: "exited", Image: "tornado:old"}, "tornado-box (image tornado:old) is left as it was (exited)"},
+		{false, false, nil, "no container was changed"}, // the host did not answer, or the image did not load
+		{true, true, nil, "removed the new release; no release ran as tornado-box before"},
+		{true, true, running, "removed the new release; tornado-box (version aaaaaaaa) still serves"},
+		{true, false, running, "tornado-box (version aaaaaaaa) still serves"}, // docker run created nothing
+		{true, true, &dockerContainer{Name: "tornado-box", State: "exited", Image: "tornado:old"}, "removed the new release; tornado-box (image tornado:old) is left as it was (exited)"},
 	} {
-		tg.before = tt.before
-		if got := tg.kept(); got != tt.want {
-			t.Errorf("kept() = %q, want %q", got, tt.want)
+		tg.looked, tg.before = tt.looked, tt.before
+		if got := tg.kept(tt.removed); got != tt.want {
+			t.Errorf("kept(%v) = %q, want %q", tt.removed, got, tt.want)
 		}
 	}
 }

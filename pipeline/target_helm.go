@@ -254,14 +254,15 @@ func (t *helmTarget) Deploy(ctx context.Context, to Destination) (Deployed, erro
 	rev, _ := helm.UpgradedRevision(out)
 
 	t.stage, t.failed = helm.StageVerify, "read the objects of release "+r.Name
-	out, err = cl.Exec(ctx, ctr, r.ManifestArgs())
+	out, err = cl.Exec(ctx, ctr, r.ObjectsArgs())
 	if err != nil {
 		return Deployed{}, err
 	}
-	objs, err := helm.Inspect(out)
+	release, err := helm.ParseObjects(out, r.Name)
 	if err != nil {
 		return Deployed{}, err
 	}
+	objs := helm.Inspect(release)
 	var addresses []string
 	for _, w := range objs.Addressed {
 		out, err := cl.Exec(ctx, ctr, kube.AddressArgs(r.Namespace, w.Kind, w.Name))

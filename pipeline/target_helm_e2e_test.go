@@ -77,10 +77,7 @@ func TestHelmChartE2E(t *testing.T) {
 			t.Errorf("rendered chart lacks %q", want)
 		}
 	}
-	objects, err := helm.Inspect(out)
-	if err != nil {
-		t.Fatal(err)
-	}
+	objects := helm.Inspect(objs)
 	if len(objects.Apps) != 1 || objects.Apps[0].String() != "deployment/flask" || strings.Join(objects.Hosts, ",") != "conduit.dev.example.com" {
 		t.Errorf("Inspect = %+v", objects)
 	}

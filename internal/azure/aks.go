@@ -51,39 +51,7 @@ type AKS struct {
 var (
 	aksName       = regexp.MustCompile(`^[a-zA-Z0-9]([-_a-zA-Z0-9]{0,61}[a-zA-Z0-9])?$`)
 	resourceGroup = regexp.MustCompile(`^[-\w._()]{1,90}$`)
-	// dnsPrefix is the rule AKS holds a cluster's DNS prefix to: 1-54
-	// letters, digits and hyphens, starting and ending with a letter or
-	// digit (learn.microsoft.com/azure/aks, "DNS name prefix"; the
-	// managedClusters PUT refuses others with DnsPrefixInvalid).
-	dnsPrefix = regexp.MustCompile(`^[a-zA-Z0-9]([-a-zA-Z0-9]{0,52}[a-zA-Z0-9])?$`)
-	notDNS    = regexp.MustCompile(`[^A-Za-z0-9-]`)
 )
-
-// DefaultDNSPrefix is the DNS prefix az aks create gives a cluster without
-// --dns-name-prefix (azure-cli, src/azure-cli/azure/cli/command_modules/acs/custom.py,
-// _get_default_dns_prefix): the first 10 letters, digits and hyphens of the
-// cluster's name (starting with a letter: "a" is put first otherwise), the
-// first 16 of the resource group's, and the first 6 characters of the
-// subscription ID, joined by hyphens. Unlike the cluster's name, it always
-// follows the DNS-prefix rule (an AKS name may hold _), and the resource
-// group and subscription keep two clusters of one name apart.
-func DefaultDNSPrefix(name, group, subscription string) string {
-	namePart := first(notDNS.ReplaceAllString(name, ""), 10)
-	if namePart == "" || !isLetter(namePart[0]) {
-		namePart = first("a"+namePart, 10)
-	}
-	groupPart := first(notDNS.ReplaceAllString(group, ""), 16)
-	return namePart + "-" + groupPart + "-" + first(subscription, 6)
-}
-
-func first(s string, n int) string {
-	if len(s) > n {
-		return s[:n]
-	}
-	return s
-}
-
-func isLetter(b byte) bool { return (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') }
 
 // NewAKS reads the AKS cluster settings of environment env, checks them and
 // applies the defaults; subscription is used when the cluster names none
@@ -241,55 +209,6 @@ func (a *AKS) Ensure(ctx context.Context) (Ready, error) {
 	return a.wait(ctx, Ready{Created: true, Cluster: mc}, timeout)
 }
 
-// waitOperation follows the Azure-AsyncOperation URL the create answered
-// with until the operation ends, the way ARM's asynchronous operations are
-// meant to be followed (Azure/azure-resource-manager-rpc
-// v1.0/async-api-reference.md): GET it, honouring Retry-After, until its
-// status is Succeeded, Failed or Canceled; a failed one's error says why.
-// The URL must be on the Resource Manager host: the token goes nowhere else.
-func (a *AKS) waitOperation(ctx context.Context, op string, timeout time.Duration) error {
-	every := a.PollEvery
-	if every <= 0 {
-		every = DefaultPollEvery
-	}
-	status := "InProgress"
-	for {
-		var out struct {
-			Status string `json:"status"`
-			Error  *struct {
-				Code    string `json:"code"`
-				Message string `json:"message"`
-			} `json:"error"`
-		}
-		resp, err := a.ARM.getURL(ctx, op, &out)
-		wait := every
-		switch {
-		case err == nil:
-			status = out.Status
-			switch strings.ToLower(out.Status) {
-			case "succeeded":
-				return nil
-			case "failed", "canceled":
-				msg := fmt.Sprintf("aks cluster %s: the create operation %s", a.Name, strings.ToLower(out.Status))
-				if out.Error != nil {
-					msg += ": " + arm.OneLine(strings.Trim(out.Error.Code+": "+out.Error.Message, ": "), 400)
-				}
-				return errors.New(msg + ": see the resource group's activity log in the Azure portal")
-			}
-			if d, ok := arm.RetryAfter(resp.Header, time.Now()); ok {
-				wait = d
-			}
-		case arm.Transient(arm.StatusOf(err)) || (arm.StatusOf(err) == 0 && ctx.Err() != nil):
-			// poll again; the sleep below reports the timeout
-		default:
-			return fmt.Errorf("aks cluster %s: create operation status: %w", a.Name, err)
-		}
-		if err := arm.Sleep(ctx, wait); err != nil {
-			return fmt.Errorf("aks cluster %s not ready after %s (operation status %s): raise cluster.timeout or look in the Azure portal", a.Name, timeout, orUnknown(status))
-		}
-	}
-}
-
 // ensureGroup creates the resource group when it does not exist. An existing
 // group is left alone (a PUT would replace its tags).
 func (a *AKS) ensureGroup(ctx context.Context) error {
@@ -308,35 +227,6 @@ func (a *AKS) ensureGroup(ctx context.Context) error {
 		return fmt.Errorf("create resource group %s: %w", a.ResourceGroup, err)
 	}
 	return nil
-}
-
-// wait polls the cluster until its provisioning state is Succeeded.
-func (a *AKS) wait(ctx context.Context, r Ready, timeout time.Duration) (Ready, error) {
-	every := a.PollEvery
-	if every <= 0 {
-		every = DefaultPollEvery
-	}
-	for {
-		switch st := r.Cluster.Properties.ProvisioningState; st {
-		case "Succeeded":
-			return r, nil
-		case "Failed", "Canceled":
-			return r, fmt.Errorf("aks cluster %s: provisioning state %s: see the resource group's activity log in the Azure portal", a.Name, st)
-		}
-		if err := arm.Sleep(ctx, every); err != nil {
-			return r, fmt.Errorf("aks cluster %s not ready after %s (provisioning state %s): raise cluster.timeout or look in the Azure portal",
-				a.Name, timeout, orUnknown(r.Cluster.Properties.ProvisioningState))
-		}
-		var mc ManagedCluster
-		err := a.call(ctx, http.MethodGet, a.clusterPath(), AKSAPIVersion, nil, &mc, http.StatusOK)
-		if err != nil {
-			if arm.Transient(arm.StatusOf(err)) || (arm.StatusOf(err) == 0 && ctx.Err() != nil) {
-				continue // the loop's sleep reports the timeout
-			}
-			return r, fmt.Errorf("aks cluster %s: %w", a.Name, err)
-		}
-		r.Cluster = mc
-	}
 }
 
 // Kubeconfig fetches the cluster's kubeconfig (user, or admin when Admin is

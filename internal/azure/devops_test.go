@@ -224,7 +224,7 @@ func TestRunPipelineWithVariables(t *testing.T) {
 // because there were validation errors or warnings."
 func TestRunPipelineRefusedShowsTheReasons(t *testing.T) {
 	f := newFake(t, step{method: "POST", path: pipelines + "/7/runs", query: adoAPI, auth: patAuth, header: suppress,
-		json: `{"resources":{"repositories":{"self":{"refName":"refs/heads/main"}}},"variables":{"imageTag":{"value":"1a2b3c4d","isSecret":false}}}`,
+		json:   `{"resources":{"repositories":{"self":{"refName":"refs/heads/main"}}},"variables":{"imageTag":{"value":"1a2b3c4d","isSecret":false}}}`,
 		status: 400, body: devopsRunRefused})
 	_, err := newDevOps(f).RunPipelineWith(context.Background(), 7, RunRequest{Branch: "main", Variables: map[string]string{"imageTag": "1a2b3c4d"}})
 	want := "run pipeline 7 on refs/heads/main: Azure DevOps: POST " + f.URL() + pipelines + "/7/runs: 400 Bad Request: BuildRequestValidationFailedException: " +
@@ -233,7 +233,7 @@ func TestRunPipelineRefusedShowsTheReasons(t *testing.T) {
 	if err == nil || err.Error() != want {
 		t.Errorf("error\n got %v\nwant %s", err, want)
 	}
-	if StatusOfErr := errors.As(err, new(*arm.APIError)); !StatusOfErr {
+	if arm.StatusOf(err) != 400 {
 		t.Errorf("error %v is no *arm.APIError", err)
 	}
 	mustNotLeak(t, err, pat)

@@ -71,7 +71,7 @@ func runDown(ctx context.Context, env *Env, o *downOptions) error {
 		return usageError(err)
 	}
 	if o.dryRun {
-		fmt.Fprintln(env.Out, strings.Join(td.Plan(), "\n"))
+		fmt.Fprintln(env.Out, strings.Join(td.Plan(o.timeout), "\n"))
 		return nil
 	}
 	return onCluster(ctx, env, td.Cluster, o.debug, func(c *pipeline.Cluster) error {

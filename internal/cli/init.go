@@ -13,15 +13,23 @@ import (
 
 	"github.com/onepipe/onepipe/internal/config"
 	"github.com/onepipe/onepipe/internal/project"
+	"github.com/onepipe/onepipe/internal/release"
 	"github.com/onepipe/onepipe/internal/shim"
+	"github.com/onepipe/onepipe/pipeline"
 )
 
 type initOptions struct {
-	source   string
-	force    bool
-	publish  string
-	branches []string
-	command  string
+	source     string
+	force      bool
+	publish    string
+	branches   []string
+	command    string
+	version    string
+	engine     string
+	changes    []string
+	manualProd bool
+	noDeploy   bool
+	noReview   bool
 }
 
 func newInitCommand(env *Env) *cobra.Command {
@@ -32,23 +40,34 @@ func newInitCommand(env *Env) *cobra.Command {
 		Long: `Write the CI file that hands a GitLab, Azure DevOps or GitHub Actions pipeline
 over to onepipe, into the app's folder (--source, the repository root):
 
-  gitlab  .gitlab-ci.yml: one job on a docker:dind Dagger engine, JUnit reports
-          in merge requests, the image pushed to the project's registry
-  azure   azure-pipelines.yml: one onepipe step, then PublishTestResults@2
-  github  .github/workflows/onepipe.yml: one onepipe step, reports kept as an artifact
+  gitlab  .gitlab-ci.yml: stages test, publish and deploy with environments (dev
+          from the default branch, prod from release tags, pre-releases to
+          release.preReleaseEnvironment) and a review environment per merge
+          request whose stop job runs onepipe down
+  azure   azure-pipelines.yml: stages, deployment jobs with environments
+  github  .github/workflows/onepipe.yml: jobs with environments
 
-The job's script is a single onepipe line, the same command as on a laptop.
+Each job's script is a single onepipe line, the same command as on a laptop.
+The jobs run the onepipe release that wrote the file (--version), built once
+per pipeline with go install and checked against Go's checksum database; the
+dagger CLI comes out of the pinned Dagger engine image. Nothing runs @latest
+and no installer script is piped to a shell.
+
 Registry credentials come from the CI's secret variables REGISTRY_USERNAME and
-REGISTRY_PASSWORD (GitLab's own registry needs none) and never appear on a
-command line. An existing file is left alone unless --force is given.
+REGISTRY_PASSWORD (GitLab's own registry needs none), the clusters' kubeconfig
+from KUBECONFIG_DATA; they never appear on a command line. On Azure DevOps and
+GitHub Actions the pipeline deploys only what it pushes (--publish). An
+existing file is left alone unless --force is given.
 
 The folder must be a Python project (requirements.txt or pyproject.toml) with a
-Dockerfile for the image the job builds; init writes nothing when it is not.
+Dockerfile for the image the jobs build; init writes nothing when it is not.
 Tags starting with v run the pipeline on every CI: onepipe tells a release
 (v1.2.3) from a pre-release (v1.2.3-rc.1) itself.`,
 		Example: `  onepipe init gitlab
+  onepipe init gitlab --changes 'src/**,requirements*.txt' --manual-prod
+  onepipe init gitlab --engine 'kube-pod://dagger-engine-0?namespace=dagger&container=dagger-engine'
   onepipe init azure --source examples/tornado --publish acme.azurecr.io/tornado
-  onepipe init github --branches main,develop --command /usr/local/bin/onepipe --force`,
+  onepipe init github --publish ghcr.io/acme/shop --branches main,develop --version v1.2.3 --force`,
 		ValidArgs: kindNames(),
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) != 1 {
@@ -61,11 +80,11 @@ Tags starting with v run the pipeline on every CI: onepipe tells a release
 			if err != nil {
 				return usageError(err)
 			}
-			path, err := writeShim(kind, o)
+			path, data, err := writeShim(kind, o)
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(env.Out, "wrote %s\n%s\n", path, nextStep(kind, o.publish != ""))
+			fmt.Fprintf(env.Out, "wrote %s\n%s\n", path, nextStep(kind, data))
 			return nil
 		},
 	}
@@ -74,7 +93,13 @@ Tags starting with v run the pipeline on every CI: onepipe tells a release
 	f.BoolVar(&o.force, "force", false, "overwrite the CI file if it exists")
 	f.StringVar(&o.publish, "publish", "", "push the image to this repository, e.g. acme.azurecr.io/shop (default: GitLab's own registry on GitLab, no push elsewhere)")
 	f.StringSliceVar(&o.branches, "branches", nil, "branches whose pushes run the pipeline, comma-separated (default main); tags starting with v always do")
-	f.StringVar(&o.command, "command", "", "how the job runs onepipe, e.g. /usr/local/bin/onepipe (default: go run "+shim.Module+"@VERSION)")
+	f.StringVar(&o.version, "version", "", "the onepipe release the jobs build and run, e.g. v1.2.3 (default: this onepipe's own; a development build writes "+shim.UnsetVersion+" for you to set)")
+	f.StringVar(&o.command, "command", "", "how the jobs run onepipe instead of building it, e.g. /usr/local/bin/onepipe on your runner's image")
+	f.StringVar(&o.engine, "engine", "", "use this long-lived Dagger engine instead of starting one per job, e.g. kube-pod://dagger-engine-0?namespace=dagger&container=dagger-engine (onepipe engine manifests)")
+	f.StringSliceVar(&o.changes, "changes", nil, "GitLab: run branch and merge request pipelines only when these paths change, comma-separated globs, e.g. 'src/**,requirements*.txt'")
+	f.BoolVar(&o.manualProd, "manual-prod", false, "GitLab: the prod deploy of a release waits for someone to start it (when: manual)")
+	f.BoolVar(&o.noDeploy, "no-deploy", false, "write no deploy jobs: the pipeline ends with publish")
+	f.BoolVar(&o.noReview, "no-review", false, "GitLab: no review environment per merge request")
 	return cmd
 }
 
@@ -87,67 +112,97 @@ func kindNames() []string {
 }
 
 // writeShim renders the shim for the app in o.source and writes it there.
-func writeShim(kind shim.Kind, o *initOptions) (string, error) {
+func writeShim(kind shim.Kind, o *initOptions) (string, shim.Data, error) {
 	st, err := os.Stat(o.source)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return "", usagef("source folder %s does not exist: pass --source with the app's folder", o.source)
+		return "", shim.Data{}, usagef("source folder %s does not exist: pass --source with the app's folder", o.source)
 	case err != nil:
-		return "", fmt.Errorf("source %s: %w", o.source, err)
+		return "", shim.Data{}, fmt.Errorf("source %s: %w", o.source, err)
 	case !st.IsDir():
-		return "", usagef("source %s is a file, not a folder: pass --source with the app's folder", o.source)
+		return "", shim.Data{}, usagef("source %s is a file, not a folder: pass --source with the app's folder", o.source)
 	}
 	abs, err := filepath.Abs(o.source)
 	if err != nil {
-		return "", fmt.Errorf("source %s: %w", o.source, err)
+		return "", shim.Data{}, fmt.Errorf("source %s: %w", o.source, err)
+	}
+	if kind != shim.GitLab {
+		for flag, set := range map[string]bool{"--changes": len(o.changes) > 0, "--manual-prod": o.manualProd, "--no-review": o.noReview} {
+			if set {
+				return "", shim.Data{}, usagef("%s is for GitLab: the %s shim has no such setting (see onepipe init --help)", flag, kind)
+			}
+		}
+	}
+	pin := o.version
+	if pin == "" {
+		pin = shimVersion(version())
 	}
 	data := shim.Data{
 		App:        appName(filepath.Base(abs)),
 		Repository: o.publish,
 		Branches:   o.branches,
-		Version:    shimVersion(version()),
+		Version:    pin,
 		Command:    o.command,
+		Engine:     o.engine,
+		Changes:    o.changes,
+		ManualProd: o.manualProd,
+		NoDeploy:   o.noDeploy,
+		NoReview:   o.noReview,
+	}
+	if err := data.Validate(); err != nil {
+		return "", data, usageError(err)
+	}
+	if err := checkApp(kind, &data, o.source); err != nil {
+		return "", data, usageError(err)
 	}
 	content, err := shim.Render(kind, data)
 	if err != nil {
-		return "", usageError(err)
-	}
-	if err := checkApp(kind, data, o.source); err != nil {
-		return "", usageError(err)
+		return "", data, usageError(err)
 	}
 	path := filepath.Join(o.source, filepath.FromSlash(shim.FileName(kind)))
 	if _, err := os.Stat(path); err == nil && !o.force {
-		return "", usagef("%s already exists: pass --force to overwrite it", path)
+		return "", data, usagef("%s already exists: pass --force to overwrite it", path)
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return "", fmt.Errorf("init %s: %w", kind, err)
+		return "", data, fmt.Errorf("init %s: %w", kind, err)
 	}
 	if err := os.WriteFile(path, content, 0o644); err != nil {
-		return "", fmt.Errorf("init %s: %w", kind, err)
+		return "", data, fmt.Errorf("init %s: %w", kind, err)
 	}
-	return path, nil
+	return path, data, nil
 }
 
-// checkApp refuses a shim whose job could not work for the app in dir. The
-// job runs `onepipe run --source dir`, which needs a Python project, and
-// builds an image from the Dockerfile whenever it pushes (on GitLab always)
-// and also when it does not, unless onepipe.yaml deploys a Function App zip:
-// the same rule as resolve's.
-func checkApp(kind shim.Kind, data shim.Data, dir string) error {
+// checkApp refuses a shim whose jobs could not work for the app in dir, and
+// fills in what onepipe.yaml says about the deploys: the pre-release
+// environment and the environments without a cluster. The jobs run `onepipe
+// run --source dir`, which needs a Python project, and build an image from
+// the Dockerfile whenever they push (on GitLab always) and also when they do
+// not, unless onepipe.yaml deploys a Function App zip: the same rule as
+// resolve's.
+func checkApp(kind shim.Kind, data *shim.Data, dir string) error {
 	proj, err := project.Inspect(dir, "")
 	if err != nil {
 		return err
+	}
+	cfg, err := config.Load(dir)
+	if err != nil {
+		return err
+	}
+	if err := release.CheckPreReleaseEnvironment(cfg); err != nil {
+		return err
+	}
+	data.PreReleaseEnv = cfg.Release.PreReleaseEnvironment
+	for _, env := range []string{"dev", "prod", data.PreReleaseEnv} {
+		if env != "" && !pipeline.TargetUsesCluster(cfg, env) {
+			data.NoCluster = append(data.NoCluster, env)
+		}
 	}
 	if proj.Dockerfile != "" {
 		return nil
 	}
 	dockerfile := filepath.Join(dir, "Dockerfile")
-	if shim.Pushes(kind, data) {
+	if shim.Pushes(kind, *data) {
 		return fmt.Errorf("%s not found: the %s job pushes the app's image, built from a Dockerfile: add one to %s", dockerfile, kind, dir)
-	}
-	cfg, err := config.Load(dir)
-	if err != nil {
-		return err
 	}
 	if cfg.Azure.FunctionZip.App != "" {
 		return nil
@@ -169,31 +224,45 @@ func appName(dir string) string {
 	return name
 }
 
-var releaseVersion = regexp.MustCompile(`^v[0-9]+\.[0-9]+\.[0-9]+$`)
-
-// shimVersion is the onepipe version a shim pins: this binary's own when it is
-// a release, latest for development builds (which no proxy can serve).
+// shimVersion is the onepipe version a shim pins: this binary's own when it
+// is a module version go install can fetch (a release, a pre-release, a
+// pseudo-version), else shim.UnsetVersion: a development build knows no
+// release, and "latest" is no pin.
 func shimVersion(v string) string {
-	if releaseVersion.MatchString(v) {
+	if shim.IsModuleVersion(v) {
 		return v
 	}
-	return "latest"
+	return shim.UnsetVersion
 }
 
-// nextStep is the one thing left to do after writing the shim.
-func nextStep(kind shim.Kind, ownRegistry bool) string {
-	secrets := fmt.Sprintf("%s and %s", shim.UsernameVar, shim.PasswordVar)
-	switch {
-	case kind == shim.GitLab && ownRegistry:
-		return "next: define the masked CI/CD variables " + secrets + ", then commit the file"
-	case kind == shim.GitLab:
-		return "next: commit the file; the job pushes to the project's registry ($CI_REGISTRY_IMAGE)"
-	case kind == shim.Azure && ownRegistry:
-		return "next: create a pipeline from the file and define the secret variables " + secrets
-	case kind == shim.Azure:
-		return "next: create a pipeline from the file (pass --publish to push the image too)"
-	case ownRegistry:
-		return "next: define the repository secrets " + secrets + ", then commit the file"
+// nextStep is what is left to do after writing the shim, in one line.
+func nextStep(kind shim.Kind, d shim.Data) string {
+	var todo []string
+	if d.Version == "" || d.Version == shim.UnsetVersion {
+		todo = append(todo, "set ONEPIPE_VERSION in the file to the onepipe release to run (this onepipe is a development build)")
 	}
-	return "next: commit the file (pass --publish to push the image too)"
+	var secrets []string
+	if d.Repository != "" {
+		secrets = append(secrets, shim.UsernameVar, shim.PasswordVar)
+	}
+	if shim.Deploys(kind, d) {
+		secrets = append(secrets, shim.KubeconfigVar+" (per environment)")
+	}
+	if len(secrets) > 0 {
+		what := map[shim.Kind]string{shim.GitLab: "masked CI/CD variables", shim.Azure: "secret variables", shim.GitHub: "secrets"}[kind]
+		todo = append(todo, "define the "+what+" "+strings.Join(secrets, ", "))
+	}
+	switch {
+	case kind == shim.Azure:
+		todo = append(todo, "create a pipeline from the file")
+	default:
+		todo = append(todo, "commit the file")
+	}
+	if kind == shim.GitLab && d.Repository == "" {
+		todo = append(todo, "the jobs push to the project's registry ($CI_REGISTRY_IMAGE)")
+	}
+	if kind != shim.GitLab && d.Repository == "" {
+		todo = append(todo, "pass --publish to push the image and deploy it too")
+	}
+	return "next: " + strings.Join(todo, "; ")
 }

@@ -6,7 +6,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/onepipe/onepipe/internal/config"
 	"github.com/onepipe/onepipe/internal/shim"
+	"github.com/onepipe/onepipe/pipeline"
 )
 
 // folder is an app folder named name in a temp dir holding the given files
@@ -120,6 +122,12 @@ func TestInitBadInput(t *testing.T) {
 		{"repository with tag", []string{"init", "azure", "--source", dir, "--publish", "acme.azurecr.io/shop:v1"}, []string{"has a tag (:v1)"}},
 		{"bad branch", []string{"init", "github", "--source", dir, "--branches", "main,feat x"}, []string{"branch", "feat x"}},
 		{"unknown flag", []string{"init", "gitlab", "--source", dir, "--forse"}, []string{"--forse"}},
+		{"latest", []string{"init", "gitlab", "--source", dir, "--version", "latest"}, []string{`onepipe version "latest" is not a release the pipeline can pin: use one such as v1.2.3 (never latest)`}},
+		{"version without v", []string{"init", "azure", "--source", dir, "--version", "1.2.3"}, []string{`onepipe version "1.2.3"`}},
+		{"bad engine", []string{"init", "gitlab", "--source", dir, "--engine", "dagger:1234"}, []string{`engine "dagger:1234" is not a Dagger runner host`}},
+		{"bad changes", []string{"init", "gitlab", "--source", dir, "--changes", "src/my app/**"}, []string{`changes path "src/my app/**"`}},
+		{"changes on azure", []string{"init", "azure", "--source", dir, "--changes", "src/**"}, []string{"--changes is for GitLab: the azure shim has no such setting"}},
+		{"manual prod on github", []string{"init", "github", "--source", dir, "--publish", "ghcr.io/acme/app", "--manual-prod"}, []string{"--manual-prod is for GitLab", "github"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -272,14 +280,126 @@ func TestAppName(t *testing.T) {
 func TestShimVersion(t *testing.T) {
 	tests := map[string]string{
 		"v1.2.3":                             "v1.2.3",
-		"dev":                                "latest",
-		"v0.0.0-20260101000000-abcdef123456": "latest",
-		"v1.2.3+dirty":                       "latest",
-		"":                                   "latest",
+		"v1.2.3-rc.1":                        "v1.2.3-rc.1",
+		"v0.0.0-20260101000000-abcdef123456": "v0.0.0-20260101000000-abcdef123456", // go install of a commit: pinned too
+		"dev":                                shim.UnsetVersion,
+		"(devel)":                            shim.UnsetVersion,
+		"v1.2.3+dirty":                       shim.UnsetVersion,
+		"latest":                             shim.UnsetVersion,
+		"":                                   shim.UnsetVersion,
 	}
 	for in, want := range tests {
 		if got := shimVersion(in); got != want {
 			t.Errorf("shimVersion(%q) = %q, want %q", in, got, want)
 		}
 	}
+}
+
+// The shim pins the onepipe that wrote it; this test binary is a
+// development build, so without --version the file says UNSET and the
+// output says to set it.
+func TestInitPinsTheVersion(t *testing.T) {
+	dir := appFolder(t, "shop")
+	r := run(t, nil, "init", "gitlab", "--source", dir)
+	if r.code != ExitOK {
+		t.Fatalf("exit %d: %s", r.code, r.err)
+	}
+	got, _ := os.ReadFile(filepath.Join(dir, ".gitlab-ci.yml"))
+	if !strings.Contains(string(got), `ONEPIPE_VERSION: "`+shim.UnsetVersion+`"`) || !strings.Contains(r.out, "set ONEPIPE_VERSION") {
+		t.Errorf("a development build must write %s and say so:\n%s", shim.UnsetVersion, r.out)
+	}
+	for _, kind := range shim.Kinds() {
+		r = run(t, nil, "init", string(kind), "--source", dir, "--version", "v1.4.0", "--publish", "acme.azurecr.io/shop", "--force")
+		if r.code != ExitOK {
+			t.Fatalf("%s: exit %d: %s", kind, r.code, r.err)
+		}
+		got, _ = os.ReadFile(filepath.Join(dir, filepath.FromSlash(shim.FileName(kind))))
+		want, _ := shim.Render(kind, shim.Data{App: "shop", Version: "v1.4.0", Repository: "acme.azurecr.io/shop"})
+		if string(got) != string(want) || strings.Contains(r.out, "ONEPIPE_VERSION") {
+			t.Errorf("%s --version v1.4.0 wrote:\n%s\nsaid: %s", kind, got, r.out)
+		}
+	}
+}
+
+// The GitLab options reach the file: path filters, a manual prod deploy, no
+// review environments, a long-lived engine.
+func TestInitGitLabOptions(t *testing.T) {
+	dir := appFolder(t, "shop")
+	engine := "kube-pod://dagger-engine-0?namespace=dagger&container=dagger-engine"
+	r := run(t, nil, "init", "gitlab", "--source", dir, "--version", "v1.4.0", "--changes", "src/**,requirements*.txt", "--manual-prod", "--no-review", "--engine", engine)
+	if r.code != ExitOK {
+		t.Fatalf("exit %d: %s", r.code, r.err)
+	}
+	got, _ := os.ReadFile(filepath.Join(dir, ".gitlab-ci.yml"))
+	want, _ := shim.Render(shim.GitLab, shim.Data{App: "shop", Version: "v1.4.0", Changes: []string{"src/**", "requirements*.txt"}, ManualProd: true, NoReview: true, Engine: engine})
+	if string(got) != string(want) {
+		t.Errorf("wrote:\n%s\nwant:\n%s", got, want)
+	}
+	r = run(t, nil, "init", "gitlab", "--source", dir, "--no-deploy", "--force")
+	got, _ = os.ReadFile(filepath.Join(dir, ".gitlab-ci.yml"))
+	if r.code != ExitOK || strings.Contains(string(got), "--deploy") || strings.Contains(r.out, shim.KubeconfigVar) {
+		t.Errorf("--no-deploy: exit %d, said %q, wrote deploy jobs: %v", r.code, r.out, strings.Contains(string(got), "--deploy"))
+	}
+}
+
+// What onepipe.yaml says about the deploys reaches the file: the
+// pre-release environment, and no cluster flags for an environment that
+// deploys to no cluster.
+func TestInitReadsOnepipeYAML(t *testing.T) {
+	dir := appFolder(t, "shop")
+	yaml := "app: shop\nrelease:\n  preReleaseEnvironment: staging\nenvironments:\n  staging: {}\n"
+	if err := os.WriteFile(filepath.Join(dir, "onepipe.yaml"), []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if r := run(t, nil, "init", "gitlab", "--source", dir); r.code != ExitOK {
+		t.Fatalf("exit %d: %s", r.code, r.err)
+	}
+	got, _ := os.ReadFile(filepath.Join(dir, ".gitlab-ci.yml"))
+	if !strings.Contains(string(got), "--deploy --env staging $ONEPIPE_PUBLISH $ONEPIPE_CLUSTER") {
+		t.Errorf("pre-releases do not deploy to staging:\n%s", got)
+	}
+
+	yaml = "app: shop\nrelease:\n  preReleaseEnvironment: nope\n"
+	if err := os.WriteFile(filepath.Join(dir, "onepipe.yaml"), []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := run(t, nil, "init", "gitlab", "--source", dir, "--force")
+	if r.code != ExitUsage || !strings.Contains(r.err, `release.preReleaseEnvironment "nope" is not an environment`) {
+		t.Errorf("an unknown pre-release environment: exit %d: %s", r.code, r.err)
+	}
+
+	// an example environment that deploys without a cluster, if any target does
+	cfg, err := config.Load(exampleDir(t, "tornado"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var clusterless string
+	for _, env := range cfg.EnvironmentNames() {
+		if !pipeline.TargetUsesCluster(cfg, env) {
+			clusterless = env
+		}
+	}
+	if clusterless == "" {
+		t.Skip("no example environment deploys without a cluster")
+	}
+	yaml = strings.Replace(string(mustReadFile(t, filepath.Join(exampleDir(t, "tornado"), "onepipe.yaml"))), "\nenvironments:\n", "\nrelease:\n  preReleaseEnvironment: "+clusterless+"\nenvironments:\n", 1)
+	if err := os.WriteFile(filepath.Join(dir, "onepipe.yaml"), []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if r := run(t, nil, "init", "gitlab", "--source", dir, "--force"); r.code != ExitOK {
+		t.Fatalf("exit %d: %s", r.code, r.err)
+	}
+	got, _ = os.ReadFile(filepath.Join(dir, ".gitlab-ci.yml"))
+	if !strings.Contains(string(got), "--deploy --env "+clusterless+" $ONEPIPE_PUBLISH\n") || !strings.Contains(string(got), "--deploy --env dev $ONEPIPE_PUBLISH $ONEPIPE_CLUSTER\n") {
+		t.Errorf("environment %s deploys to no cluster, dev to one:\n%s", clusterless, got)
+	}
+}
+
+func mustReadFile(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

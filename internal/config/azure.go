@@ -2,7 +2,6 @@ package config
 
 import (
 	"fmt"
-	"maps"
 	"net"
 	"net/url"
 	"regexp"
@@ -123,17 +122,6 @@ type AzureFunctionZip struct {
 	Environments []string `json:"environments,omitempty"`
 }
 
-// Hosting plans of azure.functionZip.hostingPlan.
-const (
-	HostingFlexConsumption = "flexConsumption"
-	HostingConsumption     = "consumption"
-	HostingPremium         = "premium"
-	HostingDedicated       = "dedicated"
-)
-
-// HostingPlans lists the values of azure.functionZip.hostingPlan.
-var HostingPlans = []string{HostingFlexConsumption, HostingConsumption, HostingPremium, HostingDedicated}
-
 // AzureDevOps triggers an Azure DevOps pipeline (the GitLab → Azure hand-off).
 type AzureDevOps struct {
 	// URL is the service's base URL (default https://dev.azure.com).
@@ -174,11 +162,6 @@ const (
 var (
 	azureAppName   = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9-]{0,58}[a-zA-Z0-9]$`)
 	azurePyVersion = regexp.MustCompile(`^3\.[0-9]{1,2}$`)
-	azureEnvName   = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
-	// azureVarName is a pipeline variable name: letters, digits, . and _
-	// (learn.microsoft.com/azure/devops/pipelines/process/variables,
-	// "Variable naming restrictions").
-	azureVarName = regexp.MustCompile(`^[A-Za-z0-9._]+$`)
 )
 
 // Enabled reports whether any Azure target is configured.
@@ -266,108 +249,6 @@ func (a Azure) validateFunctionApp(field, app string, smoke AzureSmoke) error {
 		return err
 	}
 	return azureDuration(field+".smoke.timeout", smoke.Timeout)
-}
-
-// validateEnvironments checks the environments lists: names, an app to
-// deploy, and no environment in both.
-func (a Azure) validateEnvironments() error {
-	lists := []struct {
-		field, app string
-		envs       []string
-	}{
-		{"azure.functionZip", a.FunctionZip.App, a.FunctionZip.Environments},
-		{"azure.functionContainer", a.FunctionContainer.App, a.FunctionContainer.Environments},
-	}
-	for _, l := range lists {
-		if len(l.envs) > 0 && l.app == "" {
-			return fmt.Errorf("%s.environments: set %s.app, the Function App those environments deploy to", l.field, l.field)
-		}
-		for _, e := range l.envs {
-			if !azureEnvName.MatchString(e) {
-				return fmt.Errorf("%s.environments: %q: name an environment (lowercase letters, digits and dashes), e.g. prod", l.field, e)
-			}
-		}
-	}
-	for _, e := range a.FunctionZip.Environments {
-		if slices.Contains(a.FunctionContainer.Environments, e) {
-			return fmt.Errorf("azure: environment %s is in both functionZip.environments and functionContainer.environments: keep it in one", e)
-		}
-	}
-	return nil
-}
-
-// CheckEnvironments checks that every environment the Function Apps list
-// is one of known (the environments of onepipe.yaml, dev and prod
-// included), so that a misspelt name fails instead of never deploying.
-func (a Azure) CheckEnvironments(known []string) error {
-	known = slices.Compact(slices.Sorted(slices.Values(known)))
-	for _, l := range []struct {
-		field string
-		envs  []string
-	}{{"azure.functionZip.environments", a.FunctionZip.Environments}, {"azure.functionContainer.environments", a.FunctionContainer.Environments}} {
-		for _, e := range l.envs {
-			if !slices.Contains(known, e) {
-				return fmt.Errorf("%s: %s is not an environment: use one of %s (or add it under environments:)", l.field, e, strings.Join(known, ", "))
-			}
-		}
-	}
-	return nil
-}
-
-// Function kinds FunctionFor returns.
-const (
-	FunctionZip       = "zip"
-	FunctionContainer = "container"
-)
-
-// FunctionFor says which Function App environment env deploys to:
-// FunctionZip, FunctionContainer, or "" when it deploys elsewhere.
-func (a Azure) FunctionFor(env string) string {
-	switch {
-	case a.FunctionZip.App != "" && slices.Contains(a.FunctionZip.Environments, env):
-		return FunctionZip
-	case a.FunctionContainer.App != "" && slices.Contains(a.FunctionContainer.Environments, env):
-		return FunctionContainer
-	}
-	return ""
-}
-
-func (a Azure) validateDevOps() error {
-	d := a.DevOps
-	if d.Pipeline == "" {
-		return nil
-	}
-	if d.Organization == "" || d.Project == "" {
-		return fmt.Errorf("azure.devops: set organization and project for pipeline %q", d.Pipeline)
-	}
-	switch {
-	case d.PAT == "" && d.Token == "":
-		return fmt.Errorf("azure.devops: set pat or token (a secret reference) to trigger pipeline %q", d.Pipeline)
-	case d.PAT != "" && d.Token != "":
-		return fmt.Errorf("azure.devops: set pat or token, not both")
-	}
-	if err := azureSecretRef("azure.devops.pat", d.PAT); err != nil {
-		return err
-	}
-	if err := azureSecretRef("azure.devops.token", d.Token); err != nil {
-		return err
-	}
-	for _, k := range slices.Sorted(maps.Keys(d.Variables)) {
-		switch {
-		case !azureVarName.MatchString(k) || strings.HasPrefix(strings.ToLower(k), "endpoint") ||
-			strings.HasPrefix(strings.ToLower(k), "input") || strings.HasPrefix(strings.ToLower(k), "secret") ||
-			strings.HasPrefix(strings.ToLower(k), "path") || strings.HasPrefix(strings.ToLower(k), "securefile"):
-			return fmt.Errorf("azure.devops.variables: %q: use letters, digits, . and _, not starting with endpoint, input, secret, path or securefile", k)
-		case AzureIsSecretRef(d.Variables[k]):
-			return fmt.Errorf("azure.devops.variables.%s: variables are sent as plain text: keep secrets in the pipeline's variable groups, not in %s", k, FileName)
-		}
-	}
-	if d.PATExpires != "" {
-		if _, err := time.Parse(time.DateOnly, d.PATExpires); err != nil {
-			return fmt.Errorf("azure.devops.patExpires %q: use a date like 2025-12-31", d.PATExpires)
-		}
-	}
-	return azureDuration("azure.devops.timeout", d.Timeout)
 }
 
 // PythonImage is the image the zip package is built in.

@@ -37,9 +37,9 @@ func TestParseYAMLErrors(t *testing.T) {
 		{"unknown field with suggestion", "app: shop\nenvironments:\n  dev:\n    replica: 2\n", `line 4: unknown field "replica" in environments.dev (did you mean replicas?)`},
 		{"unknown field in another case", "App: shop\n", `line 1: unknown field "App" (did you mean app?)`},
 		{"unknown field listed", "environments:\n  dev:\n    colour: blue\n",
-			`line 3: unknown field "colour" in environments.dev: use namespace, host, replicas, protected, vars, secrets or cluster`},
+			`line 3: unknown field "colour" in environments.dev: use namespace, host, replicas, protected, vars, secrets, cluster or docker`},
 		{"unknown top-level field", "app: shop\ncolour: blue\n",
-			`line 2: unknown field "colour": use app, runtime, image, platforms, test, lint, release, registry, environments, deploy or azure`},
+			`line 2: unknown field "colour": use app, runtime, image, platforms, test, lint, release, registry, environments, deploy, azure or cache`},
 		{"unknown field in a list item", "deploy:\n  smoke:\n    - path: /\n      contain: ok\n", `line 4: unknown field "contain" in deploy.smoke[0] (did you mean contains?)`},
 
 		{"duplicate key", "app: shop\nimage: a\napp: shop2\n", "line 3: app is set twice (lines 1 and 3): keep one"},

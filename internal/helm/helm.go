@@ -77,12 +77,6 @@ func (r Release) UninstallArgs() []string {
 	return []string{"helm", "uninstall", r.Name, r.ns(), "--wait", r.timeout()}
 }
 
-// ManifestArgs prints the objects of the release's current revision
-// (Inspect reads them).
-func (r Release) ManifestArgs() []string {
-	return []string{"helm", "get", "manifest", r.Name, r.ns()}
-}
-
 // PodsArgs lists the release's pods (the chart's app.kubernetes.io/instance
 // label), for the output when a deploy fails.
 func (r Release) PodsArgs() []string {

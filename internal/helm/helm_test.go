@@ -26,7 +26,7 @@ func TestArgs(t *testing.T) {
 		{"history", flask.HistoryArgs(), "helm history flask --namespace=flask-dev --output=json"},
 		{"rollback", flask.RollbackArgs(3), "helm rollback flask 3 --namespace=flask-dev --wait --wait-for-jobs --timeout=5m0s --history-max=10"},
 		{"uninstall", flask.UninstallArgs(), "helm uninstall flask --namespace=flask-dev --wait --timeout=5m0s"},
-		{"manifest", flask.ManifestArgs(), "helm get manifest flask --namespace=flask-dev"},
+		{"objects", flask.ObjectsArgs(), "kubectl get deployments,services,ingresses --namespace=flask-dev -o=json"},
 		{"pods", flask.PodsArgs(), "kubectl get pods --namespace=flask-dev --selector=app.kubernetes.io/instance=flask -o=wide"},
 	}
 	for _, tt := range tests {
@@ -174,57 +174,31 @@ func TestReadChart(t *testing.T) {
 	}
 }
 
-const releaseManifest = `---
-# Source: flask/templates/service.yaml
-apiVersion: v1
-kind: Service
-metadata:
-  name: flask
-  labels: {app.kubernetes.io/component: app}
-spec:
-  ports: [{port: 80}]
----
-# Source: flask/templates/postgres.yaml
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: flask-postgres
-  labels: {app.kubernetes.io/component: database}
----
-# Source: flask/templates/lb.yaml
-apiVersion: v1
-kind: Service
-metadata:
-  name: flask-public
-spec:
-  type: LoadBalancer
----
-# Source: flask/templates/deployment.yaml
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: flask
----
-# Source: flask/templates/ingress.yaml
-apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata:
-  name: flask
-spec:
-  rules:
-    - host: conduit.dev.example.com
-    - host: conduit.dev.example.com
-    - http: {}
-    - host: www.conduit.dev.example.com
-`
+// objectsList is what kubectl get deployments,services,ingresses -o json
+// printed for a namespace holding release flask and an object of another
+// release.
+const objectsList = `{"apiVersion": "v1", "kind": "List", "items": [
+ {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "flask", "labels": {"app.kubernetes.io/component": "app"}, "annotations": {"meta.helm.sh/release-name": "flask"}}, "spec": {"type": "ClusterIP"}},
+ {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "flask-postgres", "labels": {"app.kubernetes.io/component": "database"}, "annotations": {"meta.helm.sh/release-name": "flask"}}},
+ {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "flask-public", "annotations": {"meta.helm.sh/release-name": "flask"}}, "spec": {"type": "LoadBalancer"}},
+ {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "other", "annotations": {"meta.helm.sh/release-name": "other"}}},
+ {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "by-hand"}},
+ {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "flask", "annotations": {"meta.helm.sh/release-name": "flask"}}},
+ {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": {"name": "flask", "annotations": {"meta.helm.sh/release-name": "flask"}},
+  "spec": {"rules": [{"host": "conduit.dev.example.com"}, {"host": "conduit.dev.example.com"}, {"http": {}}, {"host": "www.conduit.dev.example.com"}]}}
+]}`
 
-func TestInspect(t *testing.T) {
-	o, err := Inspect(releaseManifest)
+func TestParseObjectsAndInspect(t *testing.T) {
+	objs, err := ParseObjects(objectsList, "flask")
 	if err != nil {
 		t.Fatal(err)
 	}
+	if len(objs) != 5 {
+		t.Errorf("ParseObjects kept %d objects, want the release's 5", len(objs))
+	}
+	o := Inspect(objs)
 	if len(o.Apps) != 1 || o.Apps[0].String() != "deployment/flask" {
-		t.Errorf("Apps = %v (the database is no app)", o.Apps)
+		t.Errorf("Apps = %v (the database, other releases and objects made by hand are no app of the release)", o.Apps)
 	}
 	if strings.Join(o.Hosts, ",") != "conduit.dev.example.com,www.conduit.dev.example.com" {
 		t.Errorf("Hosts = %v", o.Hosts)
@@ -232,24 +206,9 @@ func TestInspect(t *testing.T) {
 	if len(o.Addressed) != 2 || o.Addressed[0].String() != "service/flask-public" || o.Addressed[1].String() != "ingress/flask" {
 		t.Errorf("Addressed = %v", o.Addressed)
 	}
-	if _, err := Inspect("apiVersion: v1\nkind: Service\n"); err == nil || !strings.HasPrefix(err.Error(), "read the release's objects: ") {
-		t.Errorf("Inspect(broken) = %v", err)
-	}
-}
-
-func TestReadChartTypes(t *testing.T) {
-	fsys := fstest.MapFS{
-		"chart/Chart.yaml": {Data: []byte("apiVersion: v2\nname: [flask]\nversion: 0.1.0\n")},
-		"scalar.yaml":      {Data: []byte("replicas\n")},
-		"empty.yaml":       {Data: []byte("# nothing yet\n")},
-	}
-	if _, err := ReadChart(fsys, "chart", "deploy.chart.path"); err == nil || err.Error() != "chart/Chart.yaml: apiVersion, name, version and appVersion must be text, dependencies a list of mappings" {
-		t.Errorf("ReadChart = %v", err)
-	}
-	if err := CheckValuesFile(fsys, "scalar.yaml", "f"); err == nil || err.Error() != "scalar.yaml: is a single value: write it as a mapping of names to values, e.g. replicas: 2" {
-		t.Errorf("CheckValuesFile(scalar) = %v", err)
-	}
-	if err := CheckValuesFile(fsys, "empty.yaml", "f"); err != nil {
-		t.Errorf("an empty values file: %v", err)
+	for _, bad := range []string{"Error from server", `{"items": [{"kind": "Service"}]}`} {
+		if _, err := ParseObjects(bad, "flask"); err == nil || !strings.HasPrefix(err.Error(), "read the release's objects: ") {
+			t.Errorf("ParseObjects(%q) = %v", bad, err)
+		}
 	}
 }

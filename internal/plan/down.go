@@ -60,8 +60,9 @@ func (a *App) Down(envName string, d Deploy, allowProtected bool, env Environmen
 	return &Teardown{EnvName: envName, Review: d.Review, Namespace: e.Namespace, Provider: cl.ProviderName(), Cluster: cluster}, nil
 }
 
-// Plan describes the teardown, one line each, for --dry-run. It calls nothing.
-func (t *Teardown) Plan() []string {
+// Plan describes the teardown, one line each, for --dry-run: timeout bounds
+// the wait until the namespace is gone. It calls nothing.
+func (t *Teardown) Plan(timeout time.Duration) []string {
 	env := "environment " + t.EnvName
 	if t.Review != "" {
 		env = fmt.Sprintf("review environment %s of %s", t.Review, env)
@@ -70,7 +71,7 @@ func (t *Teardown) Plan() []string {
 	for _, l := range t.Cluster.Plan() {
 		lines = append(lines, "  "+l)
 	}
-	return append(lines, "  "+strings.Join(t.DeleteArgs(DefaultDownTimeout), " "))
+	return append(lines, "  "+strings.Join(t.DeleteArgs(timeout), " "))
 }
 
 // DefaultDownTimeout bounds the wait until the namespace is gone.

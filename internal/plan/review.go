@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/onepipe/onepipe/internal/config"
+	"github.com/onepipe/onepipe/pipeline"
 )
 
 // reviewName is a DNS label: what GitLab's $CI_COMMIT_REF_SLUG always is.
@@ -51,8 +52,13 @@ func reviewNamespace(namespace, name string) string {
 
 // review makes the plan's environment the review environment name: the
 // target is made from a copy of the app whose environment has the review
-// namespace and host; the app itself is left as it was.
+// namespace and host; the app itself is left as it was. Only an environment
+// on a Kubernetes cluster has review environments: elsewhere a review would
+// replace the environment itself.
 func (p *Plan) review(name string) error {
+	if !pipeline.TargetUsesCluster(p.App.Config, p.EnvName) {
+		return fmt.Errorf("--review %s: environment %s deploys to %s, not to a Kubernetes cluster, so a review environment would replace it: drop --review", name, p.EnvName, pipeline.TargetName(p.App.Config, p.EnvName))
+	}
 	e, err := ReviewEnvironment(p.Env, name)
 	if err != nil {
 		return err

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/onepipe/onepipe/internal/config"
+	"github.com/onepipe/onepipe/pipeline"
 )
 
 func TestReviewEnvironment(t *testing.T) {
@@ -82,12 +83,12 @@ func TestResolveReviewDeploy(t *testing.T) {
 	}
 	var b strings.Builder
 	p.Print(&b)
-	for _, w := range []string{"dev (namespace flask-dev-mr-7)", "to namespace flask-dev-mr-7", "--namespace=flask-dev-mr-7"} {
+	for _, w := range []string{"dev (namespace flask-dev-mr-7)", "to namespace flask-dev-mr-7", "apply namespace flask-dev-mr-7"} {
 		if !strings.Contains(b.String(), w) {
 			t.Errorf("plan lacks %q:\n%s", w, b.String())
 		}
 	}
-	if strings.Contains(b.String(), "--namespace=flask-dev ") {
+	if strings.Contains(b.String(), "namespace flask-dev ") || strings.Contains(b.String(), "namespace flask-dev\n") {
 		t.Errorf("plan still deploys to flask-dev:\n%s", b.String())
 	}
 	if ns := app.Config.Environments["dev"].Namespace; ns != "flask-dev" {
@@ -151,7 +152,7 @@ func TestDown(t *testing.T) {
 			if args != "kubectl delete namespace "+tt.namespace+" --ignore-not-found --wait=true --timeout=5m0s" {
 				t.Errorf("delete command = %s", args)
 			}
-			if lines := strings.Join(td.Plan(), "\n"); !strings.Contains(lines, "delete namespace "+tt.namespace) {
+			if lines := strings.Join(td.Plan(DefaultDownTimeout), "\n"); !strings.Contains(lines, "delete namespace "+tt.namespace) {
 				t.Errorf("plan lacks the namespace:\n%s", lines)
 			}
 		})
@@ -176,5 +177,32 @@ func TestDownRefusesClusterNamespaces(t *testing.T) {
 		if td, err := app.Down("dev", Deploy{Review: "mr-1"}, false, env(nil)); err != nil || td.Namespace != ns+"-mr-1" {
 			t.Errorf("review of %s: %v, %v", ns, td, err)
 		}
+	}
+}
+
+// An environment on no cluster (a Docker host) has no review environments:
+// one would replace the environment itself.
+func TestReviewNeedsACluster(t *testing.T) {
+	app, err := Load(Source{Dir: example(t, "tornado")}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var box string
+	for _, name := range app.Config.EnvironmentNames() {
+		if !pipeline.TargetUsesCluster(app.Config, name) {
+			box = name
+		}
+	}
+	if box == "" {
+		t.Skip("no example environment deploys without a cluster")
+	}
+	vars := map[string]string{"BOX_SSH_KEY": "k", "BOX_KNOWN_HOSTS": "h"}
+	in := Inputs{Ref: Ref{SHA: strings.Repeat("a", 40), Env: box}, Publish: &Publish{Repository: "registry.example.com/tornado"}, Deploy: &Deploy{Review: "mr-7"}}
+	_, err = Resolve(app, in, env(vars))
+	if err == nil || !strings.Contains(err.Error(), "--review mr-7: environment "+box+" deploys to") || !strings.Contains(err.Error(), "drop --review") {
+		t.Errorf("review of %s: error %v", box, err)
+	}
+	if _, err := app.Down(box, Deploy{}, false, env(vars)); err == nil || !strings.Contains(err.Error(), "environment "+box+" deploys to docker, not to a Kubernetes cluster: onepipe down deletes Kubernetes namespaces only") {
+		t.Errorf("down %s: error %v", box, err)
 	}
 }
