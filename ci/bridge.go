@@ -62,6 +62,9 @@ type runArgs struct {
 	apiServer              *dagger.Service
 	cache                  string
 	noCache                bool
+	review                 string
+	scan                   bool
+	scanFailOn             string
 	values                 plan.ValueSecrets
 	registryRef, kubeRef   string
 }
@@ -107,11 +110,7 @@ func (b *bridge) secrets(ctx context.Context, a *runArgs) error {
 // plan resolves the call's options against the source's onepipe.yaml, the
 // same way the onepipe CLI does.
 func (b *bridge) plan(a runArgs) (*plan.Plan, error) {
-	name, err := b.m.Source.Name(b.ctx)
-	if err != nil || strings.Trim(name, "/.") == "" {
-		name = "app"
-	}
-	app, err := plan.Load(plan.Source{FS: pipeline.EngineFS(b.ctx, b.source), Name: strings.Trim(name, "/")}, b.m.Dockerfile)
+	app, err := b.app()
 	if err != nil {
 		return nil, err
 	}
@@ -124,15 +123,12 @@ func (b *bridge) plan(a runArgs) (*plan.Plan, error) {
 		Ref:              plan.Ref{SHA: a.sha, Tag: a.tag, Branch: a.branch, Ref: a.ref, Env: a.env, AllowProtected: a.allowProtected},
 		Publish: &plan.Publish{Repository: a.publish, Push: a.push, Username: a.registryUsername,
 			Password: a.registryRef, MovingTags: a.alsoTag},
-		Deploy: &plan.Deploy{Deploy: a.deploy, Cluster: a.cluster, Kubeconfig: a.kubeRef},
+		Deploy: &plan.Deploy{Deploy: a.deploy, Cluster: a.cluster, Kubeconfig: a.kubeRef, Review: a.review},
 		Cache:  plan.Cache{Repository: a.cache, Off: a.noCache},
+		Scan:   plan.Scan{On: a.scan, FailOn: a.scanFailOn},
 	}
-	if a.apiServer != nil {
-		id, err := a.apiServer.ID(b.ctx)
-		if err != nil {
-			return nil, fmt.Errorf("--api-server: %w", err)
-		}
-		in.Deploy.APIServer = b.client.LoadServiceFromID(sdk.ServiceID(id))
+	if in.Deploy.APIServer, err = b.service(a.apiServer); err != nil {
+		return nil, fmt.Errorf("--api-server: %w", err)
 	}
 	return plan.Resolve(app, in, plan.Environment{Secrets: a.values})
 }
@@ -201,4 +197,53 @@ func (b *bridge) container(ctx context.Context, c *sdk.Container) (*dagger.Conta
 		return nil, err
 	}
 	return dag.LoadContainerFromID(dagger.ContainerID(id)), nil
+}
+
+// down deletes the namespace of an environment, as onepipe down does.
+func (b *bridge) down(a runArgs) (string, error) {
+	if err := b.secrets(b.ctx, &a); err != nil {
+		return "", err
+	}
+	app, err := b.app()
+	if err != nil {
+		return "", err
+	}
+	d := plan.Deploy{Cluster: a.cluster, Kubeconfig: a.kubeRef, Review: a.review}
+	if d.APIServer, err = b.service(a.apiServer); err != nil {
+		return "", fmt.Errorf("--api-server: %w", err)
+	}
+	td, err := app.Down(a.env, d, a.allowProtected, plan.Environment{Secrets: a.values})
+	if err != nil {
+		return "", err
+	}
+	c, err := td.Cluster.Reach(b.ctx, pipeline.Engine{Dag: b.client, Log: os.Stderr})
+	if err != nil {
+		return "", err
+	}
+	out, err := c.Exec(b.ctx, c.Kubectl(), td.DeleteArgs(plan.DefaultDownTimeout))
+	if err != nil {
+		return "", fmt.Errorf("down %s: %w", td.Namespace, err)
+	}
+	return out, nil
+}
+
+// app reads the source's onepipe.yaml, the same way the onepipe CLI does.
+func (b *bridge) app() (*plan.App, error) {
+	name, err := b.m.Source.Name(b.ctx)
+	if err != nil || strings.Trim(name, "/.") == "" {
+		name = "app"
+	}
+	return plan.Load(plan.Source{FS: pipeline.EngineFS(b.ctx, b.source), Name: strings.Trim(name, "/")}, b.m.Dockerfile)
+}
+
+// service hands the caller's service to the library (nil stays nil).
+func (b *bridge) service(s *dagger.Service) (*sdk.Service, error) {
+	if s == nil {
+		return nil, nil
+	}
+	id, err := s.ID(b.ctx)
+	if err != nil {
+		return nil, err
+	}
+	return b.client.LoadServiceFromID(sdk.ServiceID(id)), nil
 }

@@ -205,6 +205,9 @@ func (m *Onepipe) Run(
 	// Deploy to the environment's cluster after publish.
 	// +optional
 	deploy bool,
+	// Deploy to a review environment of that name (namespace NAMESPACE-NAME), e.g. the merge request's branch slug.
+	// +optional
+	review string,
 	// Deploy to this kind of cluster instead of the environment's: local, existing, kops or aks.
 	// +optional
 	cluster string,
@@ -223,11 +226,18 @@ func (m *Onepipe) Run(
 	// Use no registry cache.
 	// +optional
 	noCache bool,
+	// Scan the image for known vulnerabilities (osv-scanner: Debian and Python packages) after pack, before publish; reports scan.json, scan.sarif, gl-container-scanning-report.json, scan-junit.xml (also scan: in onepipe.yaml).
+	// +optional
+	scan bool,
+	// Fail the run on a finding of this severity or above: low, medium, high or critical (implies --scan; default scan.failOn in onepipe.yaml, else report only).
+	// +optional
+	scanFailOn string,
 ) (*dagger.Directory, error) {
 	a := runArgs{only: only, allowLintFailure: allowLintFailure, exportImage: exportImage,
 		publish: publish, push: push, registryUsername: registryUsername, registryPassword: registryPassword, alsoTag: alsoTag,
 		sha: sha, tag: tag, branch: branch, ref: ref, env: env, allowProtected: allowProtected,
-		deploy: deploy, cluster: cluster, kubeconfig: kubeconfig, apiServer: apiServer, secrets: secrets, cache: cache, noCache: noCache}
+		deploy: deploy, cluster: cluster, kubeconfig: kubeconfig, apiServer: apiServer, secrets: secrets, cache: cache, noCache: noCache,
+		scan: scan, scanFailOn: scanFailOn}
 	return m.run(ctx, a)
 }
 
@@ -253,6 +263,9 @@ func (m *Onepipe) Deploy(
 	// Allow a protected environment (prod) from a ref that is not a release tag.
 	// +optional
 	allowProtected bool,
+	// Deploy to a review environment of that name (namespace NAMESPACE-NAME).
+	// +optional
+	review string,
 	// Deploy to this kind of cluster instead of the environment's: local, existing, kops or aks.
 	// +optional
 	cluster string,
@@ -281,7 +294,7 @@ func (m *Onepipe) Deploy(
 	// +optional
 	noCache bool,
 ) (string, error) {
-	a := runArgs{only: []string{"pack"}, deploy: true, sha: sha, tag: tag, env: env, allowProtected: allowProtected,
+	a := runArgs{only: []string{"pack"}, deploy: true, review: review, sha: sha, tag: tag, env: env, allowProtected: allowProtected,
 		cluster: cluster, kubeconfig: kubeconfig, apiServer: apiServer, publish: publish, registryUsername: registryUsername,
 		registryPassword: registryPassword, secrets: secrets, cache: cache, noCache: noCache}
 	reports, err := m.run(ctx, a)
@@ -357,4 +370,41 @@ func (m *Onepipe) Plan(
 		return "", err
 	}
 	return printPlan(p), nil
+}
+
+// Down tears an environment down like `onepipe down`: it deletes the
+// namespace a deploy of the environment (or of its review environment
+// --review NAME) made, with everything in it, and waits until it is gone.
+//
+// +cache="never"
+func (m *Onepipe) Down(
+	ctx context.Context,
+	// Environment to tear down.
+	// +default="dev"
+	env string,
+	// The review environment of that name (what run --review NAME deployed).
+	// +optional
+	review string,
+	// Allow tearing down a protected environment (prod).
+	// +optional
+	allowProtected bool,
+	// Reach this kind of cluster instead of the environment's: local, existing, kops or aks.
+	// +optional
+	cluster string,
+	// Kubeconfig of an existing cluster.
+	// +optional
+	kubeconfig *dagger.Secret,
+	// The API server of an existing cluster on your machine: tcp://localhost:PORT.
+	// +optional
+	apiServer *dagger.Service,
+	// The secrets onepipe.yaml refers to, as NAME=value lines.
+	// +optional
+	secrets *dagger.Secret,
+) (string, error) {
+	b, err := m.bridge(ctx)
+	if err != nil {
+		return "", err
+	}
+	a := runArgs{env: env, review: review, allowProtected: allowProtected, cluster: cluster, kubeconfig: kubeconfig, apiServer: apiServer, secrets: secrets}
+	return b.down(a)
 }

@@ -1,6 +1,9 @@
 package pipeline
 
 import (
+	"context"
+	"fmt"
+
 	"dagger.io/dagger"
 
 	"github.com/onepipe/onepipe/internal/versions"
@@ -9,15 +12,17 @@ import (
 // helmModule is the Go module helm is built from.
 const helmModule = "helm.sh/helm/v3"
 
+// helmLDFlags stamp the version helm version prints.
+const helmLDFlags = "-s -w -X " + helmModule + "/internal/version.version=" + versions.Helm +
+	" -X " + helmModule + "/internal/version.gitTreeState=clean"
+
 // HelmBinary builds helm (versions.Helm) from the Go module proxy in a
 // golang container, as KubernetesBinaries builds the cluster's binaries:
 // the Go module and build caches are cache volumes and the engine caches
-// the result, so only the first deploy with a chart waits for it. helm
-// version prints versions.Helm.
+// the result, so only the first deploy with a chart waits for it (about 3
+// minutes). helm version prints versions.Helm.
 func HelmBinary(dag *dagger.Client) *dagger.File {
 	const bin = "/out"
-	ldflags := "-s -w -X " + helmModule + "/internal/version.version=" + versions.Helm +
-		" -X " + helmModule + "/internal/version.gitTreeState=clean"
 	return dag.Container().
 		From(versions.GolangImage).
 		WithMountedCache("/go/pkg/mod", dag.CacheVolume("onepipe-go-mod")).
@@ -25,13 +30,26 @@ func HelmBinary(dag *dagger.Client) *dagger.File {
 		WithEnvVariable("GOWORK", "off").
 		WithEnvVariable("CGO_ENABLED", "0").
 		WithEnvVariable("GOBIN", bin).
-		WithExec([]string{"go", "install", "-trimpath", "-ldflags=" + ldflags, helmModule + "/cmd/helm@" + versions.Helm}).
+		WithExec([]string{"go", "install", "-trimpath", "-ldflags=" + helmLDFlags, helmModule + "/cmd/helm@" + versions.Helm}).
 		File(bin + "/helm")
 }
 
-// helmContainer is the cluster's kubectl container (kubeconfig mounted,
-// KUBECONFIG set, the local cluster bound) with helm: helm reaches the
-// cluster exactly as kubectl does. Run every call through Cluster.Exec.
-func helmContainer(dag *dagger.Client, cl *Cluster) *dagger.Container {
-	return cl.Kubectl().WithFile("/usr/local/bin/helm", HelmBinary(dag))
+// cachedHelm is HelmBinary through the registry cache (as the cluster's
+// binaries are, for fresh CI engines), keyed by the helm version, its build
+// flags and the golang image's digest; nil cache: the engine's cache only.
+func cachedHelm(ctx context.Context, dag *dagger.Client, cache *RegistryCache) (*dagger.File, error) {
+	if cache == nil {
+		return HelmBinary(dag), nil
+	}
+	golang, err := dag.Container().From(versions.GolangImage).ImageRef(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", versions.GolangImage, Explain(err))
+	}
+	dir, _, err := cache.Directory(ctx, dag, "helm", CacheKey(golang, versions.Helm, helmLDFlags), func() *dagger.Directory {
+		return dag.Directory().WithFile("helm", HelmBinary(dag))
+	})
+	if err != nil {
+		return nil, fmt.Errorf("build helm %s: %w", versions.Helm, Explain(err))
+	}
+	return dir.File("helm"), nil
 }

@@ -201,7 +201,7 @@ func cancelReason(ctx context.Context) string {
 // stageRank orders the summary: checks first, then what follows publish in
 // the order it ran.
 func stageRank(s Stage) int {
-	for i, known := range []Stage{StageTest, StageLint, StagePack, StageCluster, StagePublish} {
+	for i, known := range []Stage{StageTest, StageLint, StagePack, StageScan, StageCluster, StagePublish} {
 		if s == known {
 			return i
 		}

@@ -22,6 +22,9 @@ type Flow struct {
 	// ExportImage adds the image, as an OCI tarball, to the report's files
 	// (image.tar).
 	ExportImage bool
+	// Scan checks the image for known vulnerabilities after pack, before
+	// publish (nil: no scan).
+	Scan *ScanStep
 	// Publish pushes the image after every blocking stage passed (nil: no push).
 	Publish *PublishStep
 	// Deploy ends the run with a deploy (nil: none).
@@ -170,6 +173,11 @@ func (p *Pipeline) Run(ctx context.Context, f Flow) (*Report, error) {
 			why = "the run was cancelled"
 		}
 		r.skipRest(f, why)
+		return r, err
+	}
+
+	if err := built.scanStage(ctx, f, r, promoted != nil); err != nil {
+		r.skipRest(f, "the scan failed")
 		return r, err
 	}
 

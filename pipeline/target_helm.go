@@ -161,10 +161,17 @@ func (t *helmTarget) source() helm.Source {
 	return helm.Source{Ref: t.chart.Ref, Repo: t.chart.Repo, Version: t.chart.Version}
 }
 
-// container is helm beside kubectl with the chart and the values files, in
-// the order helm applies them; onepipe's secrets file is a mounted secret.
-func (t *helmTarget) container(to Destination) (*dagger.Container, []string, error) {
-	ctr := helmContainer(to.Dag, to.Cluster)
+// container is the cluster's kubectl container (kubeconfig mounted,
+// KUBECONFIG set, the local cluster bound) with helm, so that helm reaches
+// the cluster exactly as kubectl does, and the chart and the values files,
+// in the order helm applies them; onepipe's secrets file is a mounted
+// secret. Every call on it goes through Cluster.Exec.
+func (t *helmTarget) container(ctx context.Context, to Destination) (*dagger.Container, []string, error) {
+	bin, err := cachedHelm(ctx, to.Dag, to.Cache)
+	if err != nil {
+		return nil, nil, err
+	}
+	ctr := to.Cluster.Kubectl().WithFile("/usr/local/bin/helm", bin)
 	var source *dagger.Directory
 	if t.chart.Path != "" || len(t.files) > 0 {
 		if to.Pipeline == nil {
@@ -221,7 +228,7 @@ func (t *helmTarget) Deploy(ctx context.Context, to Destination) (Deployed, erro
 	if to.Image != "" && !cl.InEngine { // a cluster in the engine pulls nothing
 		t.values.Image = to.Image
 	}
-	ctr, files, err := t.container(to)
+	ctr, files, err := t.container(ctx, to)
 	if err != nil {
 		return Deployed{}, err
 	}

@@ -1,7 +1,10 @@
 package pipeline
 
 import (
+	"bytes"
 	"context"
+	"fmt"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -83,5 +86,40 @@ func TestHelmChartE2E(t *testing.T) {
 	}
 	if t.Failed() {
 		t.Logf("helm template:\n%s", out)
+	}
+}
+
+// TestHelmBinaryRegistryCacheE2E: helm goes through the registry cache like
+// the cluster's binaries, for fresh CI engines: the first deploy pushes it,
+// the next pulls it, and the helm pulled runs.
+func TestHelmBinaryRegistryCacheE2E(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: the helm build takes minutes")
+	}
+	dag := connectE2E(t)
+	const registry = "127.0.0.1:5000"
+	resp, err := http.Get("http://" + registry + "/v2/")
+	if err != nil {
+		t.Skipf("no registry at %s: %v", registry, err)
+	}
+	resp.Body.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
+	defer cancel()
+	var log bytes.Buffer
+	cache := &RegistryCache{Repository: fmt.Sprintf("%s/e2e-helm-cache-%d/flask", registry, time.Now().UnixNano()), App: "flask", Log: &log}
+	for _, want := range []string{"cache: helm pushed to " + cache.Repository, "cache: helm from " + cache.Repository} {
+		log.Reset()
+		bin, err := cachedHelm(ctx, dag, cache)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(log.String(), want) {
+			t.Errorf("cache log %q lacks %q", log.String(), want)
+		}
+		out, err := dag.Container().From(versions.DebianImage).WithFile("/usr/local/bin/helm", bin).
+			WithExec([]string{"helm", "version", "--short"}).Stdout(ctx)
+		if err != nil || !strings.HasPrefix(out, versions.Helm) {
+			t.Errorf("helm version = %q, %v", out, err)
+		}
 	}
 }

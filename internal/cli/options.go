@@ -107,6 +107,14 @@ func bindCache(cmd *cobra.Command, o *plan.Cache) {
 	cmd.MarkFlagsMutuallyExclusive("cache", "no-cache")
 }
 
+// bindScan binds the image vulnerability scan's flags.
+func bindScan(cmd *cobra.Command, o *plan.Scan) {
+	f := cmd.Flags()
+	f.BoolVar(&o.On, "scan", false, "scan the image for known vulnerabilities (osv-scanner: Debian and Python packages) after pack, before publish; reports in OUT (also scan: in onepipe.yaml)")
+	f.StringVar(&o.FailOn, "scan-fail-on", "", "fail the run on a finding of this severity or above: low, medium, high or critical (implies --scan; default scan.failOn in onepipe.yaml, else report only)")
+	f.StringVar(&o.Database, "scan-database", "", "folder on this machine with the OSV database, one ECOSYSTEM/all.zip each (Debian, PyPI), e.g. from a mirror (implies --scan; default scan.database in onepipe.yaml, else the live database)")
+}
+
 // bindDeploy binds the flags that end a run with a deploy.
 func bindDeploy(cmd *cobra.Command, o *plan.Deploy) {
 	f := cmd.Flags()

@@ -41,6 +41,7 @@ the same way) but builds, pushes and deploys nothing.`,
 	bindPublish(cmd, &publish)
 	bindDeploy(cmd, &deploy)
 	bindCache(cmd, &in.Cache)
+	bindScan(cmd, &in.Scan)
 	cmd.Flags().StringSliceVar(&in.Only, "only", nil, "plan only these checks, comma-separated: test, lint, pack")
 	return cmd
 }

@@ -70,6 +70,7 @@ A summary with every stage's status and duration ends the run.`,
 	bindPublish(cmd, &o.publish)
 	bindDeploy(cmd, &o.deploy)
 	bindCache(cmd, &o.inputs.Cache)
+	bindScan(cmd, &o.inputs.Scan)
 	f := cmd.Flags()
 	f.StringSliceVar(&o.inputs.Only, "only", nil, "run only these checks, comma-separated: test, lint, pack")
 	f.BoolVar(&o.inputs.AllowLintFailure, "allow-lint-failure", false, "keep the lint report but do not fail the run on findings (also lint.allowFailure in onepipe.yaml)")

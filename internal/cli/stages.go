@@ -46,6 +46,7 @@ func newStageCommand(env *Env, stage pipeline.Stage, short, long, example string
 		bindPlatforms(cmd, &in.Platforms)
 		bindRef(cmd, &in.Ref)
 		bindPublish(cmd, &publish)
+		bindScan(cmd, &in.Scan)
 		cmd.Flags().BoolVar(&in.ExportImage, "export-image", false, "write the image to OUT/image.tar as an OCI tarball")
 	}
 	return cmd

@@ -141,7 +141,7 @@ var troubleRows = []troubleRow{
 	{what: "a key twice in onepipe.yaml", app: withConfig("app: shop\napp: store\n"), args: []string{"plan", "--source", "APP"},
 		code: ExitUsage, line: `APP/onepipe.yaml: line 2: app is set twice (lines 1 and 2): keep one`},
 	{what: "an unknown field in onepipe.yaml", app: withConfig("app: shop\nreplica: 2\n"), args: []string{"plan", "--source", "APP"},
-		code: ExitUsage, line: `APP/onepipe.yaml: line 2: unknown field "replica": use app, runtime, image, platforms, test, lint, release, registry, environments, deploy, azure or cache`},
+		code: ExitUsage, line: `APP/onepipe.yaml: line 2: unknown field "replica": use app, runtime, image, platforms, test, lint, release, registry, environments, deploy, azure, cache or scan`},
 	{what: "onepipe.yaml is a named pipe (FIFO)", app: then(tinyApp(nil), fifoAt("onepipe.yaml")), args: []string{"plan", "--source", "APP"},
 		code: ExitUsage, line: `APP/onepipe.yaml: not a regular file (a named pipe): replace it with a YAML file, or remove it to use the defaults`},
 
@@ -211,6 +211,10 @@ var troubleRows = []troubleRow{
 		code: ExitUsage, line: `deploy manifests deploy/k8s: no Kubernetes objects (the .yaml files are empty, or render nothing for environment dev): add the app's manifests`},
 	{what: "`deploy.manifests` names a file", app: then(flask, configEdit("manifests: deploy/k8s", "manifests: deploy/k8s/app.yaml")), args: []string{"plan", "--source", "APP", "--deploy"},
 		code: ExitUsage, line: `deploy manifests deploy/k8s/app.yaml: is a file: set deploy.manifests in onepipe.yaml to the folder that holds the app's Kubernetes manifests`},
+	{what: "a chart reference without a version", app: then(flask, configEdit("  manifests: deploy/k8s\n", "  chart:\n    ref: oci://registry.example.com/charts/conduit\n")), args: []string{"plan", "--source", "APP", "--deploy"},
+		code: ExitUsage, line: `APP/onepipe.yaml: line 41: deploy.chart.ref "oci://registry.example.com/charts/conduit" has no version: pin one with deploy.chart.version, e.g. 1.4.2, so every run installs the same chart`},
+	{what: "`deploy.chart.path` names no folder", app: then(flask, configEdit("  manifests: deploy/k8s\n", "  chart:\n    path: deploy/helm\n")), args: []string{"plan", "--source", "APP", "--deploy"},
+		code: ExitUsage, line: `deploy.chart.path deploy/helm: not found: put the app's Helm chart there (helm create makes one) or change deploy.chart.path`},
 
 	// Azure
 	{what: "Azure DevOps over plain http", args: []string{"trigger", "azure-devops", "--url", "http://ado.example.com/tfs"},

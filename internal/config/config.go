@@ -41,6 +41,7 @@ type Config struct {
 	Deploy       Deploy                 `json:"deploy,omitempty"`
 	Azure        Azure                  `json:"azure,omitempty"`
 	Cache        Cache                  `json:"cache,omitempty"`
+	Scan         Scan                   `json:"scan,omitempty"`
 }
 
 // Test configures the test stage.
@@ -206,6 +207,9 @@ func (c Config) Validate() error {
 		return err
 	}
 	if err := c.Deploy.Validate(); err != nil {
+		return err
+	}
+	if err := c.Scan.Validate(); err != nil {
 		return err
 	}
 	for _, name := range c.EnvironmentNames() {

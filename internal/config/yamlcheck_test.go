@@ -39,7 +39,7 @@ func TestParseYAMLErrors(t *testing.T) {
 		{"unknown field listed", "environments:\n  dev:\n    colour: blue\n",
 			`line 3: unknown field "colour" in environments.dev: use namespace, host, replicas, protected, vars, secrets, cluster or docker`},
 		{"unknown top-level field", "app: shop\ncolour: blue\n",
-			`line 2: unknown field "colour": use app, runtime, image, platforms, test, lint, release, registry, environments, deploy, azure or cache`},
+			`line 2: unknown field "colour": use app, runtime, image, platforms, test, lint, release, registry, environments, deploy, azure, cache or scan`},
 		{"unknown field in a list item", "deploy:\n  smoke:\n    - path: /\n      contain: ok\n", `line 4: unknown field "contain" in deploy.smoke[0] (did you mean contains?)`},
 
 		{"duplicate key", "app: shop\nimage: a\napp: shop2\n", "line 3: app is set twice (lines 1 and 3): keep one"},

@@ -32,6 +32,7 @@ func (p *Plan) Flow(dag *dagger.Client) pipeline.Flow {
 		f.Deploy = &pipeline.Deployment{Cluster: p.Deploy.Cluster, Target: p.Deploy.Target}
 	}
 	f.Cache = p.registryCache(dag)
+	f.Scan = p.scanStep(dag)
 	return f
 }
 

@@ -15,6 +15,7 @@ import (
 	"io/fs"
 	"slices"
 	"strings"
+	"time"
 
 	"dagger.io/dagger"
 
@@ -57,6 +58,8 @@ type Inputs struct {
 	Deploy *Deploy
 	// Cache says where the registry cache goes.
 	Cache Cache
+	// Scan says whether and how the image is scanned.
+	Scan Scan
 }
 
 // Ref overrides what is being built and where it goes.
@@ -139,6 +142,8 @@ type Plan struct {
 	Deploy *DeployPlan
 	// Cache is nil unless the run keeps its environments in a registry.
 	Cache *CachePlan
+	// Scan is nil unless the run scans the image.
+	Scan *ScanPlan
 
 	secrets map[pipeline.SecretKind]string // resolved secret values; never printed
 }
@@ -222,6 +227,9 @@ func Resolve(app *App, in Inputs, env Environment) (*Plan, error) {
 		if err := p.resolveDeploy(env, *in.Deploy); err != nil {
 			return nil, err
 		}
+	}
+	if err := p.resolveScan(in, time.Now()); err != nil {
+		return nil, err
 	}
 	lint := proj.Linter(cfg.Lint.Tool)
 	p.Pipeline = pipeline.Options{

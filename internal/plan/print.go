@@ -33,7 +33,11 @@ func (p *Plan) Print(w io.Writer) {
 		version = "(none)"
 	}
 	row("version", fmt.Sprintf("%s — %s", version, p.Release.Reason))
-	row("environment", fmt.Sprintf("%s (namespace %s)", p.EnvName, p.Env.Namespace))
+	if pipeline.TargetUsesCluster(p.App.Config, p.EnvName) {
+		row("environment", fmt.Sprintf("%s (namespace %s)", p.EnvName, p.Env.Namespace))
+	} else {
+		row("environment", fmt.Sprintf("%s (target %s)", p.EnvName, pipeline.TargetName(p.App.Config, p.EnvName)))
+	}
 	row("stages", strings.Join(p.StageLines(), ", "))
 	row("runtime", p.Pipeline.Runtime)
 	if p.Publish != nil {
@@ -50,6 +54,9 @@ func (p *Plan) Print(w io.Writer) {
 		if p.promotion() != nil {
 			row("promote", fmt.Sprintf("when %s:%s holds this commit's image built from this source, tag it (same digest) instead of building", p.Publish.Repository, p.CI.ShortSHA))
 		}
+	}
+	if p.Scan != nil {
+		row("scan", p.Scan.Line())
 	}
 	if p.Cache != nil {
 		row("cache", fmt.Sprintf("%s (%s): the test and lint environments and the local cluster's binaries, pulled when present, pushed when not", p.Cache.Repository, p.Cache.Why))
@@ -101,6 +108,9 @@ func (p *Plan) StageLines() []string {
 	}
 	if p.Deploy != nil && p.Deploy.Cluster != nil {
 		out = append(out, "cluster (beside the checks)")
+	}
+	if p.Scan != nil {
+		out = append(out, "scan")
 	}
 	if p.Publish != nil {
 		out = append(out, "publish")

@@ -46,6 +46,17 @@ const (
 	Helm = "v3.22.0"
 )
 
+// The scan stage.
+const (
+	// OSVScanner is the github.com/google/osv-scanner/v2 module version the
+	// scan stage builds (in GolangImage) and scans images with.
+	OSVScanner = "v2.6.0"
+	// OSVScannerGo is the Go toolchain OSVScanner is built with: its go.mod
+	// asks for a newer Go than GolangImage has, and the go command fetches
+	// this one from the Go module proxy (GOTOOLCHAIN).
+	OSVScannerGo = "go1.27.4"
+)
+
 // The Docker host target.
 const (
 	// DockerCLIImage is the docker CLI every docker command of the Docker
