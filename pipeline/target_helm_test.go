@@ -48,6 +48,17 @@ func TestHelmTargetIsChosenByDeployChart(t *testing.T) {
 	if !TargetUsesCluster(cfg, "dev") {
 		t.Error("the Helm chart target has no cluster stage")
 	}
+	// an environment that runs on a Docker host keeps it: the chart is for
+	// the environments on a cluster
+	prod := cfg.Environments["prod"]
+	prod.Docker = &config.Docker{Host: "ssh://deploy@box.example.com"}
+	cfg.Environments = map[string]config.Environment{"dev": cfg.Environments["dev"], "prod": prod}
+	if got := TargetName(cfg, "prod"); got != "docker" {
+		t.Errorf("a Docker host environment with deploy.chart: target %q, want docker", got)
+	}
+	if got := TargetName(cfg, "dev"); got != "helm" {
+		t.Errorf("dev beside a Docker host environment: target %q, want helm", got)
+	}
 }
 
 func TestHelmTargetPlan(t *testing.T) {

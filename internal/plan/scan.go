@@ -61,6 +61,9 @@ func (p *Plan) resolveScan(in Inputs, now time.Time) error {
 		return nil
 	}
 	sp := &ScanPlan{Now: now, Image: pipeline.LocalImageRef(p.App.Config.App, p.Release.Version)}
+	if p.Release.Version == "" {
+		sp.Image = strings.TrimSuffix(sp.Image, ":")
+	}
 	if p.Publish != nil && len(p.Publish.Tags) > 0 {
 		sp.Image = p.Publish.Repository + ":" + p.Publish.Tags[0]
 	}
