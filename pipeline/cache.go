@@ -96,7 +96,8 @@ func (c *RegistryCache) Container(ctx context.Context, dag *dagger.Client, kind,
 	if _, err := built.Sync(ctx); err != nil {
 		return nil, "", err
 	}
-	if _, err := c.auth(built).Publish(ctx, ref); err != nil {
+	pushed, err := c.auth(built).Publish(ctx, ref)
+	if err != nil {
 		if ctx.Err() != nil {
 			return nil, "", err
 		}
@@ -104,7 +105,9 @@ func (c *RegistryCache) Container(ctx context.Context, dag *dagger.Client, kind,
 		return built, CacheBuilt, nil
 	}
 	c.logf("cache: %s pushed to %s", kind, ref)
-	return built, CachePushed, nil
+	// the pushed image, as the next run will pull it: the steps on top of
+	// it are then the same, and that run finds them in the engine's cache
+	return c.auth(dag.Container()).From(pushed), CachePushed, nil
 }
 
 // Directory is Container for a directory: it travels as the only content
