@@ -228,13 +228,7 @@ const localClusterState = "/var/lib/onepipe-cluster"
 // volumes, so a version bump rebuilds incrementally.
 func KubernetesBinaries(dag *dagger.Client) *dagger.Directory {
 	const out = "/out"
-	return dag.Container().
-		From(versions.GolangImage).
-		WithMountedCache("/go/pkg/mod", dag.CacheVolume("onepipe-go-mod")).
-		WithMountedCache("/root/.cache/go-build", dag.CacheVolume("onepipe-go-build")).
-		WithEnvVariable("GOFLAGS", "-mod=mod").
-		WithEnvVariable("GOWORK", "off").
-		WithEnvVariable("CGO_ENABLED", "0").
+	return goBuilder(dag, "GOFLAGS", "-mod=mod").
 		WithNewFile("/onepipe/k8s-build.sh", k8sBuildScript, dagger.ContainerWithNewFileOpts{Permissions: 0o755}).
 		WithNewFile("/onepipe/k8s-allinone.go", k8sAllInOne).
 		WithExec([]string{"/onepipe/k8s-build.sh", versions.Kubernetes, versions.KubernetesStaging, versions.Kwok, out}).
@@ -335,4 +329,22 @@ func cachedBinaries(ctx context.Context, dag *dagger.Client, cache *RegistryCach
 	key := CacheKey(golang, versions.Kubernetes, versions.KubernetesStaging, versions.Kwok, k8sBuildScript, k8sAllInOne)
 	bins, _, err := cache.Directory(ctx, dag, "k8s-binaries", key, func() *dagger.Directory { return KubernetesBinaries(dag) })
 	return bins, err
+}
+
+// goBuilder is the golang image onepipe builds its tools in (Kubernetes,
+// helm, osv-scanner) from the Go module proxy: static binaries, the Go
+// module and build caches as cache volumes shared by every tool, so a
+// version bump rebuilds incrementally. env are NAME, value pairs set
+// before the common ones (their order is part of the build's cache key).
+func goBuilder(dag *dagger.Client, env ...string) *dagger.Container {
+	ctr := dag.Container().
+		From(versions.GolangImage).
+		WithMountedCache("/go/pkg/mod", dag.CacheVolume("onepipe-go-mod")).
+		WithMountedCache("/root/.cache/go-build", dag.CacheVolume("onepipe-go-build"))
+	for i := 0; i+1 < len(env); i += 2 {
+		ctr = ctr.WithEnvVariable(env[i], env[i+1])
+	}
+	return ctr.
+		WithEnvVariable("GOWORK", "off").
+		WithEnvVariable("CGO_ENABLED", "0")
 }

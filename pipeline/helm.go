@@ -23,12 +23,7 @@ const helmLDFlags = "-s -w -X " + helmModule + "/internal/version.version=" + ve
 // minutes). helm version prints versions.Helm.
 func HelmBinary(dag *dagger.Client) *dagger.File {
 	const bin = "/out"
-	return dag.Container().
-		From(versions.GolangImage).
-		WithMountedCache("/go/pkg/mod", dag.CacheVolume("onepipe-go-mod")).
-		WithMountedCache("/root/.cache/go-build", dag.CacheVolume("onepipe-go-build")).
-		WithEnvVariable("GOWORK", "off").
-		WithEnvVariable("CGO_ENABLED", "0").
+	return goBuilder(dag).
 		WithEnvVariable("GOBIN", bin).
 		WithExec([]string{"go", "install", "-trimpath", "-ldflags=" + helmLDFlags, helmModule + "/cmd/helm@" + versions.Helm}).
 		File(bin + "/helm")

@@ -17,12 +17,7 @@ const osvScannerModule = "github.com/google/osv-scanner/v2"
 // (versions.OSVScannerGo) the go command fetches from the module proxy.
 func OSVScannerBinary(dag *dagger.Client) *dagger.File {
 	const bin = "/out"
-	return dag.Container().
-		From(versions.GolangImage).
-		WithMountedCache("/go/pkg/mod", dag.CacheVolume("onepipe-go-mod")).
-		WithMountedCache("/root/.cache/go-build", dag.CacheVolume("onepipe-go-build")).
-		WithEnvVariable("GOWORK", "off").
-		WithEnvVariable("CGO_ENABLED", "0").
+	return goBuilder(dag).
 		WithEnvVariable("GOTOOLCHAIN", versions.OSVScannerGo).
 		WithEnvVariable("GOBIN", bin).
 		WithExec([]string{"go", "install", "-trimpath", "-ldflags=-s -w", osvScannerModule + "/cmd/osv-scanner@" + versions.OSVScanner}).

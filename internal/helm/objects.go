@@ -48,7 +48,7 @@ func ParseObjects(stdout, release string) ([]manifest.Object, error) {
 			return nil, fmt.Errorf("read the release's objects: %w", err)
 		}
 		for _, o := range objs {
-			if a, _ := nested(o.Raw, "metadata", "annotations", ReleaseAnnotation).(string); a == release {
+			if a, _ := kube.Lookup(o.Raw, "metadata", "annotations", ReleaseAnnotation).(string); a == release {
 				out = append(out, o)
 			}
 		}
@@ -67,7 +67,7 @@ func Inspect(objs []manifest.Object) Objects {
 			out.Apps = append(out.Apps, kube.Workload{Kind: o.Kind, Name: o.Metadata.Name})
 		case o.Kind == "Ingress":
 			out.Addressed = append(out.Addressed, kube.Workload{Kind: o.Kind, Name: o.Metadata.Name})
-			rules, _ := nested(o.Raw, "spec", "rules").([]any)
+			rules, _ := kube.Lookup(o.Raw, "spec", "rules").([]any)
 			for _, r := range rules {
 				rule, _ := r.(map[string]any)
 				if h, _ := rule["host"].(string); h != "" && !seen[h] {
@@ -75,21 +75,9 @@ func Inspect(objs []manifest.Object) Objects {
 					out.Hosts = append(out.Hosts, h)
 				}
 			}
-		case o.Kind == "Service" && nested(o.Raw, "spec", "type") == "LoadBalancer":
+		case o.Kind == "Service" && kube.Lookup(o.Raw, "spec", "type") == "LoadBalancer":
 			out.Addressed = append(out.Addressed, kube.Workload{Kind: o.Kind, Name: o.Metadata.Name})
 		}
 	}
 	return out
-}
-
-func nested(m map[string]any, keys ...string) any {
-	var cur any = m
-	for _, k := range keys {
-		mm, ok := cur.(map[string]any)
-		if !ok {
-			return nil
-		}
-		cur = mm[k]
-	}
-	return cur
 }

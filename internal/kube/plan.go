@@ -271,7 +271,7 @@ func phaseObjects(phases [][]Object, ph Phase) []Object {
 
 // podSelector is a workload's spec.selector.matchLabels.
 func podSelector(o Object) map[string]string {
-	m, _ := nestedAny(o.Raw, "spec", "selector", "matchLabels").(map[string]any)
+	m, _ := Lookup(o.Raw, "spec", "selector", "matchLabels").(map[string]any)
 	out := make(map[string]string, len(m))
 	for k, v := range m {
 		if s, ok := v.(string); ok {
@@ -282,11 +282,13 @@ func podSelector(o Object) map[string]string {
 }
 
 func nested(m map[string]any, keys ...string) string {
-	s, _ := nestedAny(m, keys...).(string)
+	s, _ := Lookup(m, keys...).(string)
 	return s
 }
 
-func nestedAny(m map[string]any, keys ...string) any {
+// Lookup returns the value at keys in a decoded object (nil when a key is
+// missing or a step is not a mapping): Lookup(o, "spec", "type").
+func Lookup(m map[string]any, keys ...string) any {
 	var cur any = m
 	for _, k := range keys {
 		mm, ok := cur.(map[string]any)
@@ -308,11 +310,11 @@ func Images(objs []Object) []string {
 		var spec any
 		switch o.Kind {
 		case "Pod":
-			spec = nestedAny(o.Raw, "spec")
+			spec = Lookup(o.Raw, "spec")
 		case "CronJob":
-			spec = nestedAny(o.Raw, "spec", "jobTemplate", "spec", "template", "spec")
+			spec = Lookup(o.Raw, "spec", "jobTemplate", "spec", "template", "spec")
 		default:
-			spec = nestedAny(o.Raw, "spec", "template", "spec")
+			spec = Lookup(o.Raw, "spec", "template", "spec")
 		}
 		m, _ := spec.(map[string]any)
 		for _, key := range []string{"initContainers", "containers"} {
