@@ -233,8 +233,13 @@ func TestModuleAndCLIDeployToAnExistingCluster(t *testing.T) {
 		t.Fatalf("the module deployed %q, pushed %v", image(), pushed)
 	}
 	// same stages and outcomes, the version and digest aside
+	// the version and digest aside, and where the kubeconfig came from: the
+	// CLI reads a reference (env:EXISTING_KC), the module takes a Dagger
+	// secret (--kubeconfig env://EXISTING_KC), which the plan names
+	// env:ONEPIPE_KUBECONFIG
 	norm := func(s string) string {
-		return regexp.MustCompile(`[0-9a-f]{8}@sha256:[0-9a-f]{64}|eeeeeeee|ffffffff`).ReplaceAllString(s, "V")
+		s = regexp.MustCompile(`[0-9a-f]{8}@sha256:[0-9a-f]{64}|eeeeeeee|ffffffff`).ReplaceAllString(s, "V")
+		return strings.NewReplacer("env:EXISTING_KC", "KUBECONFIG", "env:ONEPIPE_KUBECONFIG", "KUBECONFIG").Replace(s)
 	}
 	sameStages(t, "existing cluster", norm(cli.stdout), norm(summary))
 }
