@@ -3,7 +3,6 @@ package pipeline
 import (
 	"context"
 	"fmt"
-	"github.com/onepipe/onepipe/internal/versions"
 	"io"
 	"maps"
 	"slices"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/onepipe/onepipe/internal/config"
 	"github.com/onepipe/onepipe/internal/kube"
+	"github.com/onepipe/onepipe/internal/versions"
 )
 
 // ClusterProvider makes sure an environment's Kubernetes cluster exists and

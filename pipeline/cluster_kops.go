@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/onepipe/onepipe/internal/versions"
 	"path"
 	"strconv"
 	"strings"
@@ -13,6 +12,7 @@ import (
 	"dagger.io/dagger"
 
 	"github.com/onepipe/onepipe/internal/kops"
+	"github.com/onepipe/onepipe/internal/versions"
 )
 
 // kopsProvider is a kops cluster on GCE. The kops release binary runs in a

@@ -4,12 +4,12 @@ import (
 	"context"
 	_ "embed"
 	"fmt"
-	"github.com/onepipe/onepipe/internal/versions"
 	"strings"
 
 	"dagger.io/dagger"
 
 	"github.com/onepipe/onepipe/internal/config"
+	"github.com/onepipe/onepipe/internal/versions"
 )
 
 var (

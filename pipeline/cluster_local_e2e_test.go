@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"context"
-	"github.com/onepipe/onepipe/internal/versions"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,9 +9,11 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"dagger.io/dagger"
-	"time"
+
+	"github.com/onepipe/onepipe/internal/versions"
 )
 
 // TestKubernetesBinariesE2E builds the local cluster's binaries on a real

@@ -6,11 +6,12 @@
 package pipeline
 
 import (
-	"github.com/onepipe/onepipe/internal/versions"
 	"strings"
 	"time"
 
 	"dagger.io/dagger"
+
+	"github.com/onepipe/onepipe/internal/versions"
 )
 
 // Options describe one app. The CLI fills them from flags, onepipe.yaml and the

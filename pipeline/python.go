@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/onepipe/onepipe/internal/versions"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,6 +12,7 @@ import (
 	"dagger.io/dagger"
 
 	"github.com/onepipe/onepipe/internal/project"
+	"github.com/onepipe/onepipe/internal/versions"
 )
 
 // ProjectInstall says how the app itself is installed for the tests

@@ -1,12 +1,12 @@
 package pipeline
 
 import (
-	"github.com/onepipe/onepipe/internal/versions"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/onepipe/onepipe/internal/project"
+	"github.com/onepipe/onepipe/internal/versions"
 )
 
 func TestInstallCommand(t *testing.T) {

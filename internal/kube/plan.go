@@ -6,8 +6,9 @@ import (
 	"sort"
 	"time"
 
-	"github.com/onepipe/onepipe/internal/manifest"
 	"sigs.k8s.io/yaml"
+
+	"github.com/onepipe/onepipe/internal/manifest"
 )
 
 // Kind says how the deploy stage runs a step.

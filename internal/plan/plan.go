@@ -11,7 +11,6 @@ package plan
 import (
 	"errors"
 	"fmt"
-	"github.com/onepipe/onepipe/internal/versions"
 	"io/fs"
 	"slices"
 	"strings"
@@ -23,6 +22,7 @@ import (
 	"github.com/onepipe/onepipe/internal/config"
 	"github.com/onepipe/onepipe/internal/project"
 	"github.com/onepipe/onepipe/internal/release"
+	"github.com/onepipe/onepipe/internal/versions"
 	"github.com/onepipe/onepipe/pipeline"
 )
 

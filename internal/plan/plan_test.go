@@ -2,13 +2,14 @@ package plan
 
 import (
 	"errors"
-	"github.com/onepipe/onepipe/internal/versions"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
 	"testing/fstest"
+
+	"github.com/onepipe/onepipe/internal/versions"
 )
 
 func example(t *testing.T, name string) string {

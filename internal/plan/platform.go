@@ -2,11 +2,12 @@ package plan
 
 import (
 	"fmt"
-	"github.com/onepipe/onepipe/internal/versions"
 	"slices"
 	"strings"
 
 	"dagger.io/dagger"
+
+	"github.com/onepipe/onepipe/internal/versions"
 )
 
 // The operating systems, architectures and variants an OCI image platform

@@ -2,12 +2,12 @@ package plan
 
 import (
 	"fmt"
-	"github.com/onepipe/onepipe/internal/imageref"
 	"io"
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
 
+	"github.com/onepipe/onepipe/internal/imageref"
 	"github.com/onepipe/onepipe/pipeline"
 )
 
