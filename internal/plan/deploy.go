@@ -67,7 +67,7 @@ func (p *Plan) resolveDeploy(env Environment, d Deploy) error {
 	if err != nil {
 		return err
 	}
-	p.Deploy = &DeployPlan{Provider: provider, Cluster: cluster, Target: target}
+	p.Deploy = &DeployPlan{Cluster: cluster, Target: target}
 	return nil
 }
 

@@ -160,10 +160,8 @@ type PublishPlan struct {
 // DeployPlan is where the app goes: the cluster (nil for targets that need
 // none) and the target.
 type DeployPlan struct {
-	// Provider names the cluster provider (local, existing, kops, aks).
-	Provider string
-	Cluster  pipeline.ClusterProvider
-	Target   pipeline.Target
+	Cluster pipeline.ClusterProvider
+	Target  pipeline.Target
 }
 
 // Resolve makes the plan of a run from the app, the inputs and the
